@@ -1,0 +1,1 @@
+"""The staff side: accounts, the panel and the staff API."""

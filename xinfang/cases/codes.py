@@ -1,0 +1,20 @@
+"""Tracking codes (查询码): unique, unguessable, easy to read aloud and type."""
+from __future__ import annotations
+
+import secrets
+
+# No 0/O, 1/I/L: a herder reading the code over the phone cannot mistake one for another.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LENGTH = 10  # 31**10 ≈ 8e14: guessing one live code is hopeless
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
+def normalize_tracking_code(raw: str) -> str | None:
+    """The code as a citizen typed it (spaces, dashes, lower case), or None when it cannot be one."""
+    code = raw.strip().upper().replace(" ", "").replace("-", "")
+    if len(code) != LENGTH or any(c not in ALPHABET for c in code):
+        return None
+    return code

@@ -1,0 +1,394 @@
+"""The case service: the only code that commits a case change.
+
+Every transition is checked by `workflow.check_action`, writes one timeline
+event, writes the citizen's notice into the notification outbox in the same
+transaction, recomputes the running clock, commits, and then enqueues the
+follow-up jobs by name. A refused action raises `WorkflowError` and writes
+nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..models import Case, CaseEvent, Department, LabelCorrection, Notification, Petitioner, utcnow
+from . import followups, notices
+from .codes import new_tracking_code
+from .deadlines import Calendar, running_clock
+from .names import name_keys
+from .workflow import HANDLING_STATES, OPEN_STATES, ROUTES, STATES, TRANSITIONS, WorkflowError, check_action
+
+# Roles whose view spans every department (the 信访部门 itself), limited to a county when the user has one.
+PREFECTURE_ROLES = ("clerk", "supervisor", "leader", "admin")
+DISCIPLINE_DEPARTMENT = "jw"
+LABEL_FIELDS = ("category", "path", "demand_type", "county", "township", "collective", "urgent", "tibetan")
+
+
+class CaseNotFound(LookupError):
+    """No such case, or not one the caller may see (the two are not told apart)."""
+
+
+class ConflictError(WorkflowError):
+    """Someone else changed the case meanwhile."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str  # staff, citizen, system
+    role: str  # a staff role, "citizen" or "system"
+    id: int | None = None
+    name: str | None = None
+    department_code: str | None = None
+    county: str | None = None
+
+    @classmethod
+    def staff(cls, user) -> "Actor":
+        return cls("staff", user.role, user.id, user.display_name or user.username, user.department_code, user.county)
+
+    @classmethod
+    def citizen(cls, petitioner_id: int | None) -> "Actor":
+        return cls("citizen", "citizen", petitioner_id, "信访人")
+
+    @classmethod
+    def system(cls) -> "Actor":
+        return cls("system", "system", None, "系统")
+
+
+# --- scope -------------------------------------------------------------------
+
+def scope_filter(actor: Actor, query: Select) -> Select:
+    """Limit a query over Case to what the actor may see: department and county (DESIGN §7)."""
+    if actor.kind != "staff":
+        raise CaseNotFound()
+    if actor.role not in PREFECTURE_ROLES:
+        query = query.where(Case.department_code == (actor.department_code or ""))
+    if actor.county:
+        query = query.where(Case.county == actor.county)
+    return query
+
+
+def can_see(actor: Actor, case: Case) -> bool:
+    if actor.kind == "citizen":
+        return actor.id is not None and case.petitioner_id == actor.id
+    if actor.kind == "system":
+        return True
+    if actor.role not in PREFECTURE_ROLES and case.department_code != actor.department_code:
+        return False
+    return not actor.county or case.county == actor.county
+
+
+def may_see_identity(actor: Actor, case: Case) -> bool:
+    """A 检举控告 writer's identity reaches only the 信访部门 and 纪检监察, never the body accused (Art. 30)."""
+    if not can_see(actor, case) or actor.role == "leader":
+        return False
+    if not case.confidential:
+        return True
+    return actor.role in ("clerk", "supervisor", "admin") or actor.department_code == DISCIPLINE_DEPARTMENT
+
+
+def get_case(session: Session, tracking_code: str, actor: Actor) -> Case:
+    case = session.scalar(select(Case).where(Case.tracking_code == tracking_code))
+    if case is None or not can_see(actor, case):
+        raise CaseNotFound(tracking_code)
+    return case
+
+
+# --- intake ------------------------------------------------------------------
+
+def find_or_create_petitioner(session: Session, *, openid: str | None = None, name: str | None = None,
+                              phone: str | None = None, email: str | None = None) -> Petitioner:
+    """The WeChat citizen by openid, or a new contact for a mailbox post. Flushes, does not commit."""
+    if openid:
+        petitioner = session.scalar(select(Petitioner).where(Petitioner.openid == openid))
+        if petitioner is not None:
+            return petitioner
+    petitioner = Petitioner(openid=openid, name=name, phone=phone, email=email)
+    if name:
+        petitioner.name_pinyin, petitioner.name_initials = name_keys(name)
+    session.add(petitioner)
+    session.flush()
+    return petitioner
+
+
+def register_case(session: Session, cal: Calendar, *, channel: str, text: str,
+                  petitioner: Petitioner | None = None, mailbox_slug: str | None = None,
+                  title: str | None = None, county: str | None = None,
+                  labels: dict | None = None, now: datetime | None = None,
+                  commit: bool = True) -> Case:
+    """登记: store a new case with its clock and the citizen's receipt (Art. 21, 22)."""
+    now = now or utcnow()
+    if not text or not text.strip():
+        raise WorkflowError("信访事项内容不能为空")
+    case = Case(channel=channel, text=text.strip(), petitioner=petitioner, mailbox_slug=mailbox_slug,
+                title=title, county=county, status="received", received_at=now, created_at=now)
+    if labels:
+        _apply_labels(case, labels, now)
+    case.clock, case.due_at = running_clock(case, cal)
+    # A collision among 31**10 codes is all but impossible; a retry costs nothing.
+    for _ in range(5):
+        case.tracking_code = new_tracking_code()
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+            break
+        except IntegrityError:
+            continue
+    event = _record(session, case, "register", Actor.citizen(petitioner.id if petitioner else None),
+                    None, "received", now, note=None, citizen_visible=True)
+    notification = _notify(session, case, event, "registered", cal)
+    if commit:
+        session.commit()
+        _after_commit(case, [notification])
+    return case
+
+
+def classify_labels(session: Session, case: Case, classification: dict, now: datetime | None = None) -> None:
+    """Store the classifier's suggestion; it fills the labels until a person confirms (Art. 44)."""
+    _apply_labels(case, classification, now or utcnow())
+    session.commit()
+
+
+def _apply_labels(case: Case, classification: dict, now: datetime) -> None:
+    case.classification = classification
+    case.classified_at = now
+    for field in LABEL_FIELDS:
+        if field in classification and classification[field] is not None:
+            # A county the citizen chose in the dialogue outranks the guess from the text.
+            if field == "county" and case.county:
+                continue
+            setattr(case, field, classification[field])
+    case.suggested_department_code = classification.get("department") or case.suggested_department_code
+    case.confidential = case.confidential or classification.get("demand_type") == "检举控告"
+
+
+def correct_label(session: Session, case: Case, actor: Actor, field: str, value) -> None:
+    """A person overrules the classifier; the correction is kept for the next training run."""
+    if field not in LABEL_FIELDS:
+        raise WorkflowError(f"不能修改的字段：{field}")
+    if actor.role not in ("clerk", "supervisor", "admin", "handler"):
+        raise WorkflowError("当前角色无权修改分类")
+    old = getattr(case, field)
+    if old == value:
+        return
+    session.add(LabelCorrection(case_id=case.id, field=field, old_value=None if old is None else str(old),
+                                new_value=None if value is None else str(value), staff_id=actor.id))
+    setattr(case, field, value)
+    case.confirmed_by = actor.id
+    _record(session, case, "correct", actor, case.status, case.status, utcnow(),
+            note=f"{field}: {old} → {value}", citizen_visible=False)
+    session.commit()
+
+
+# --- transitions -------------------------------------------------------------
+
+def perform_action(session: Session, cal: Calendar, case: Case, action: str, actor: Actor,
+                   params: dict | None = None, now: datetime | None = None) -> CaseEvent:
+    """Take a workflow action on a case; WorkflowError (nothing written) when it is not allowed."""
+    params = dict(params or {})
+    now = now or utcnow()
+    if actor.kind == "staff" and not can_see(actor, case):
+        raise CaseNotFound(case.tracking_code)
+    transition = check_action(case, action, actor.role, params, now, cal)
+    if action == "assign":
+        department = session.scalar(select(Department).where(Department.code == params["department"]))
+        if department is None:
+            raise WorkflowError(f"没有编码为 {params['department']} 的部门")
+    from_status = case.status
+    try:
+        _EFFECTS[action](case, params, now)
+        if transition.target:
+            case.status = transition.target
+        case.clock, case.due_at = running_clock(case, cal)
+        event = _record(session, case, action, actor, from_status, case.status, now,
+                        note=params.get("reason") or params.get("note") or params.get("text"),
+                        data=_event_data(action, params), citizen_visible=transition.notice is not None)
+        notification = _notify(session, case, event, transition.notice, cal) if transition.notice else None
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise ConflictError("案件已被他人更新，请刷新后重试") from None
+    except Exception:
+        session.rollback()
+        raise
+    _after_commit(case, [notification] if notification else [])
+    return event
+
+
+def _effect_assign(case, params, now):
+    case.department_code = params["department"]
+    case.assigned_at = now
+
+
+def _effect_object(case, params, now):
+    # Back to the 信访部门 to reroute; the 15 days of Art. 22 still run from receipt.
+    case.department_code = None
+    case.assigned_at = None
+
+
+def _effect_accept(case, params, now):
+    case.accepted_at = now
+
+
+def _effect_route(case, params, now):
+    case.route = params["route"]
+    case.route_body = params.get("body") or ROUTES[params["route"]]
+    case.route_reason = params["reason"]
+    if params["route"] in ("litigation", "arbitration", "reconsideration", "discipline"):
+        case.path = params["route"]
+    case.closed_at = now
+
+
+def _effect_not_accept(case, params, now):
+    case.not_accepted_ground = params["ground"]
+    case.not_accepted_reason = params["reason"]
+    case.closed_at = now
+
+
+def _effect_extend(case, params, now):
+    case.extension_days = int(params["days"])
+    case.extension_reason = params["reason"]
+
+
+def _set_reply(case, params, now):
+    case.reply_outcome = params["outcome"]
+    case.reply_text = params["text"]
+    case.reply_facts = params["facts"]
+    case.reply_basis = params["basis"]
+    case.replied_at = now
+
+
+def _effect_review_reply(case, params, now):
+    _set_reply(case, params, now)
+    case.review_level = 1
+
+
+def _effect_rereview_reply(case, params, now):
+    _set_reply(case, params, now)
+    case.review_level = 2
+    case.closed_at = now
+
+
+def _effect_review_request(case, params, now):
+    case.review_requested_at = now
+
+
+def _effect_supervise(case, params, now):
+    case.supervised_at = now
+
+
+def _effect_close(case, params, now):
+    case.closed_at = now
+
+
+def _no_effect(case, params, now):
+    return None
+
+
+_EFFECTS = {
+    "assign": _effect_assign,
+    "object": _effect_object,
+    "accept": _effect_accept,
+    "route": _effect_route,
+    "not_accept": _effect_not_accept,
+    "extend": _effect_extend,
+    "reply": _set_reply,
+    "supervise": _effect_supervise,
+    "request_review": _effect_review_request,
+    "review_reply": _effect_review_reply,
+    "request_rereview": _effect_review_request,
+    "rereview_reply": _effect_rereview_reply,
+    "close": _effect_close,
+    "note": _no_effect,
+}
+assert set(_EFFECTS) == set(TRANSITIONS), "every action needs its effect"
+
+_EVENT_FIELDS = ("department", "route", "body", "ground", "days", "outcome", "facts", "basis", "due")
+
+
+def _event_data(action: str, params: dict) -> dict:
+    return {k: params[k] for k in _EVENT_FIELDS if params.get(k) not in (None, "")}
+
+
+# --- timeline and outbox -----------------------------------------------------
+
+def _record(session, case, action, actor: Actor, from_status, to_status, now, *, note=None, data=None,
+            citizen_visible=False) -> CaseEvent:
+    event = CaseEvent(case=case, action=action, actor_kind=actor.kind, actor_id=actor.id, actor_name=actor.name,
+                      from_status=from_status, to_status=to_status, note=note, data=data or {}, at=now,
+                      citizen_visible=citizen_visible)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def notification_channels(petitioner: Petitioner | None) -> list[str]:
+    """The channels to try for a citizen, best first; the sender picks among them at send time."""
+    if petitioner is None:
+        return []
+    channels = []
+    if petitioner.openid and petitioner.subscribed:
+        channels += ["wechat_custom", "wechat_template"]
+    if petitioner.phone:
+        channels.append("sms")
+    if petitioner.email:
+        channels.append("email")
+    return channels
+
+
+def _notify(session, case: Case, event: CaseEvent, notice: str, cal: Calendar) -> Notification | None:
+    channels = notification_channels(case.petitioner)
+    if not channels:
+        return None  # the tracking page still shows it
+    department = _department_name(session, case.department_code)
+    notification = Notification(
+        idempotency_key=f"event:{event.id}", case_id=case.id, petitioner_id=case.petitioner_id, event=notice,
+        channels=channels, text=notices.NOTICES[notice](case, cal, department),
+        data={"tracking_code": case.tracking_code, "status": case.status, "status_name": STATES[case.status]},
+        urgent=case.urgent, next_attempt_at=event.at,
+    )
+    session.add(notification)
+    session.flush()
+    return notification
+
+
+def _department_name(session, code: str | None) -> str | None:
+    if not code:
+        return None
+    return session.scalar(select(Department.name).where(Department.code == code))
+
+
+def _after_commit(case: Case, notifications: list) -> None:
+    for n in notifications:
+        if n is not None:
+            followups.enqueue(followups.SEND_NOTIFICATION, n.id, queue="notify", job_id=f"notify-{n.id}")
+    followups.enqueue(followups.SCHEDULE_REMINDERS, case.id, queue="reminders", job_id=f"reminders-{case.id}")
+
+
+# --- queries -----------------------------------------------------------------
+
+def is_overdue(case: Case, now: datetime) -> bool:
+    return case.status in HANDLING_STATES and case.due_at is not None and case.due_at < now
+
+
+def open_cases_of(session: Session, petitioner: Petitioner) -> list[Case]:
+    return list(session.scalars(
+        select(Case).where(Case.petitioner_id == petitioner.id, Case.status.in_(OPEN_STATES))
+        .order_by(Case.id.desc())
+    ))
+
+
+def search_terms(query: Select, text: str) -> Select:
+    """Search over text, tracking code, petitioner name (also pinyin and initials) and phone."""
+    like = f"%{text}%"
+    lowered = text.lower().replace(" ", "")
+    return query.outerjoin(Petitioner, Case.petitioner_id == Petitioner.id).where(or_(
+        Case.tracking_code == text.upper(), Case.text.ilike(like), Petitioner.name.ilike(like),
+        Petitioner.name_pinyin.like(f"{lowered}%"), Petitioner.name_initials == lowered,
+        Petitioner.phone == text,
+    ))

@@ -1,0 +1,8 @@
+"""Public HTTP edges. Thin: parse, call a service, answer."""
+from __future__ import annotations
+
+
+def register_handlers(app) -> None:
+    from . import health
+
+    app.register_blueprint(health.bp)

@@ -1,0 +1,15 @@
+"""SQLAlchemy 2 typed models, one module per aggregate."""
+from .base import Base, utcnow
+from .case import Attachment, Case, CaseEvent, LabelCorrection
+from .message import InboundMessage
+from .notification import Notification
+from .petitioner import Petitioner
+from .reference import County, Department, Mailbox, Township
+from .staff import ROLE_NAMES, ROLES, ApiToken, AuditEntry, StaffUser
+from .survey import Survey
+
+__all__ = [
+    "ApiToken", "Attachment", "AuditEntry", "Base", "Case", "CaseEvent", "County", "Department",
+    "InboundMessage", "LabelCorrection", "Mailbox", "Notification", "Petitioner", "ROLES", "ROLE_NAMES",
+    "StaffUser", "Survey", "Township", "utcnow",
+]

@@ -1,0 +1,35 @@
+"""Every inbound message, stored before the gateway answers (DESIGN §7)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class InboundMessage(Base):
+    __tablename__ = "inbound_messages"
+    # WeChat retries a message up to three times: one (channel, MsgId), one row, one effect.
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_inbound_messages_channel_external_id"),
+        Index("ix_inbound_messages_pending", "status", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))  # wechat, mailbox, api
+    external_id: Mapped[str] = mapped_column(String(80))
+    sender: Mapped[str | None] = mapped_column(String(64), index=True)
+    msg_type: Mapped[str] = mapped_column(String(40))
+    raw: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(default=dict)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # pending → processed | failed; the sweeper re-enqueues pending rows whose job vanished.
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    processed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    # The answer given, replayed verbatim to a retry of the same message.
+    answer: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -1,0 +1,70 @@
+"""The process's connections: settings, the database, Redis and the calendar.
+
+Built once per process by `init_runtime` (the app factory, the worker and the
+CLI call it) and read with `current()`. Domain code takes a session as an
+argument; only the composition roots reach for this module.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+import redis
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import sessionmaker
+
+from .cases.deadlines import Calendar
+from .config import Settings
+
+_current: "Runtime | None" = None
+
+
+def make_engine(url: str):
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class Runtime:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.calendar = Calendar.from_settings(settings)
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        if not self.settings.redis_url:
+            raise RuntimeError("XINFANG_REDIS_URL is not set (xinfang up sets it for its embedded Redis)")
+        # Short timeouts: a callback must be answered within 5 s even while Redis is down.
+        return redis.Redis.from_url(
+            self.settings.redis_url, socket_connect_timeout=0.5, socket_timeout=2, health_check_interval=30
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if "redis" in self.__dict__:
+            self.redis.close()
+
+
+def init_runtime(settings: Settings) -> Runtime:
+    global _current
+    if _current is not None:
+        _current.close()
+    _current = Runtime(settings)
+    return _current
+
+
+def current() -> Runtime:
+    if _current is None:
+        raise RuntimeError("init_runtime() has not been called in this process")
+    return _current

@@ -1,0 +1,44 @@
+"""`xinfang web`: gunicorn serving the app (nginx in front in production)."""
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from .config import Settings
+
+
+class GatewayServer(BaseApplication):
+    def __init__(self, settings: Settings, options: dict):
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from . import create_app
+
+        return create_app(self.settings)
+
+
+def _warm_classifier(worker):
+    # Load the segmenter and the model before the first request, not during it.
+    from . import nlp
+
+    nlp.warm_up()
+
+
+def run_web(settings: Settings, host: str, port: int, workers: int = 2, threads: int = 8) -> int:
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "accesslog": "-",
+        "post_worker_init": _warm_classifier,
+    }
+    GatewayServer(settings, options).run()
+    return 0
