@@ -215,3 +215,19 @@ def test_tracking_code_normalisation():
     assert normalize_tracking_code(" abcd-efgh 23 ") == "ABCDEFGH23"
     assert normalize_tracking_code("ABCDEFGH2O") is None  # O is not in the alphabet
     assert normalize_tracking_code("short") is None
+
+
+def test_a_repeat_of_an_open_case_is_linked_to_it(session, cal):
+    first = new_case(session, cal, text="我们村的草场补贴2025年的一直没有发下来，请领导帮忙解决")
+    again = new_case(session, cal, text="领导您好，我们村草场补贴2025年的一直没发下来，请帮忙解决一下",
+                     now=T0 + timedelta(days=3))
+    unrelated = new_case(session, cal, text="县医院收费太高，看病报销比例太低", now=T0 + timedelta(days=4))
+    assert again.duplicate_of_id == first.id
+    assert unrelated.duplicate_of_id is None
+
+
+def test_near_identical_petitions_from_many_people_join_one_mass_petition(session, cal):
+    text = "九龙县某水电站移民安置房漏水严重，后期扶持资金三年没有到位，请州里督促解决"
+    cases = [new_case(session, cal, openid=f"o-mass-{i}", text=text + "。" * i, county="九龙县",
+                      now=T0 + timedelta(hours=i)) for i in range(4)]
+    assert [c.duplicate_of_id for c in cases] == [None] + [cases[0].id] * 3

@@ -9,7 +9,7 @@ nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import Case, CaseEvent, Department, LabelCorrection, Notification, Petitioner, utcnow
+from ..nlp import duplicates
 from . import followups, notices
 from .codes import new_tracking_code
 from .deadlines import Calendar, running_clock
@@ -26,6 +27,9 @@ from .workflow import HANDLING_STATES, OPEN_STATES, ROUTES, STATES, TRANSITIONS,
 # Roles whose view spans every department (the 信访部门 itself), limited to a county when the user has one.
 PREFECTURE_ROLES = ("clerk", "supervisor", "leader", "admin")
 DISCIPLINE_DEPARTMENT = "jw"
+# How far back a new petition is compared with open ones, and how many it is compared with.
+DUPLICATE_LOOKBACK = timedelta(days=90)
+DUPLICATE_CANDIDATES = 500
 LABEL_FIELDS = ("category", "path", "demand_type", "county", "township", "collective", "urgent", "tibetan")
 
 
@@ -128,6 +132,9 @@ def register_case(session: Session, cal: Calendar, *, channel: str, text: str,
                 title=title, county=county, status="received", received_at=now, created_at=now)
     if labels:
         _apply_labels(case, labels, now)
+    case.fingerprint = duplicates.fingerprint(case.text)
+    original = find_duplicate_of(session, case, now)
+    case.duplicate_of_id = original.id if original else None
     case.clock, case.due_at = running_clock(case, cal)
     # A collision among 31**10 codes is all but impossible; a retry costs nothing.
     for _ in range(5):
@@ -146,6 +153,35 @@ def register_case(session: Session, cal: Calendar, *, channel: str, text: str,
         session.commit()
         _after_commit(case, [notification])
     return case
+
+
+def find_duplicate_of(session: Session, case: Case, now: datetime) -> Case | None:
+    """The open case this one repeats (same petitioner) or joins (a mass petition in the same county).
+
+    A repeat is linked, never dropped (Art. 19 ¶3: merged into the pending case by staff).
+    """
+    same_person = [Case.petitioner_id == case.petitioner.id] if case.petitioner and case.petitioner.id else []
+    if case.petitioner and case.petitioner.phone:
+        same_person.append(Petitioner.phone == case.petitioner.phone)
+    same_place = [Case.county == case.county] if case.county else []
+    if not same_person and not same_place:
+        return None
+    candidates = session.scalars(
+        select(Case).outerjoin(Petitioner, Case.petitioner_id == Petitioner.id)
+        .where(Case.status.in_(OPEN_STATES), Case.received_at >= now - DUPLICATE_LOOKBACK,
+               Case.fingerprint.is_not(None), or_(*same_person, *same_place))
+        .order_by(Case.id.desc()).limit(DUPLICATE_CANDIDATES)
+    ).all()
+    best, best_score = None, duplicates.DUPLICATE_THRESHOLD
+    for other in candidates:
+        if other is case:
+            continue
+        score = duplicates.similarity(case.fingerprint, other.fingerprint)
+        if score >= best_score:
+            best, best_score = other, score
+    if best is not None and best.duplicate_of_id:
+        return session.get(Case, best.duplicate_of_id)
+    return best
 
 
 def classify_labels(session: Session, case: Case, classification: dict, now: datetime | None = None) -> None:
