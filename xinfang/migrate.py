@@ -20,6 +20,24 @@ def upgrade(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "head")
 
 
-def new_revision(database_url: str, message: str) -> None:
-    """Autogenerate a revision from the models against an up-to-date database (developers only)."""
-    command.revision(alembic_config(database_url), message=message, autogenerate=True)
+def regenerate_initial(message: str = "initial schema") -> Path:
+    """Rewrite migrations/versions/0001 from the models (only while nothing is deployed)."""
+    import re
+    import tempfile
+
+    versions = MIGRATIONS / "versions"
+    for old in versions.glob("*.py"):
+        old.unlink()
+    with tempfile.TemporaryDirectory() as tmp:
+        command.revision(alembic_config(f"sqlite:///{tmp}/empty.db"), message=message, autogenerate=True,
+                         rev_id="0001")
+    [path] = versions.glob("0001_*.py")
+    target = versions / "0001_initial_schema.py"
+    source = re.sub(r"Create Date: .*\n", "", path.read_text())
+    path.unlink()
+    target.write_text(source)
+    return target
+
+
+if __name__ == "__main__":
+    print(regenerate_initial())

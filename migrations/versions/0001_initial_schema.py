@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 01:59:46.884570
 """
 from alembic import op
 import sqlalchemy as sa

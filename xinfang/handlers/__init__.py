@@ -3,6 +3,7 @@ from __future__ import annotations
 
 
 def register_handlers(app) -> None:
+    # One line per blueprint; each area registers its own.
     from . import health
 
     app.register_blueprint(health.bp)
