@@ -1,8 +1,10 @@
 """The fake WeChat API: tokens, delivery rules, faults, the outbox."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
@@ -59,6 +61,8 @@ def test_unknown_missing_and_expired_tokens(api, follower, fetch_token):
         "errcode"] == 41001
     token = fetch_token(api)
     assert post(api, "message/custom/send", token, custom_text())["errcode"] == 0
+    assert api.post("/_sim/expire-token", json={"access_token": "forged"}).get_json() == {
+        "expired": 0}
     assert api.post("/_sim/expire-token").get_json() == {"expired": 1}
     answer = post(api, "message/custom/send", token, custom_text())
     assert answer["errcode"] == 42001 and answer["errmsg"].startswith("access_token expired")
@@ -167,6 +171,7 @@ def test_fault_on_the_token_endpoint(api, account):
 @pytest.mark.parametrize("body", [
     {"endpoint": "message/custom/send", "mode": "teleport"},
     {"endpoint": "message/custom/send", "mode": "errcode"},
+    {"endpoint": "message/custom/send", "mode": "http500", "times": 0},
 ])
 def test_bad_fault_requests(api, body):
     assert api.post("/_sim/faults", json=body).status_code == 400
@@ -255,3 +260,22 @@ def test_wechatpy_client_works_against_the_simulator(simulator, account):
         assert info.value.errcode == 40003
     contents = [e["payload"].get("text", {}).get("content") for e in sim.state.sent(OPENID)]
     assert contents[:2] == ["已受理", "第二条"]
+
+
+def test_concurrent_calls_are_all_recorded(simulator, fetch_token):
+    app, sim = simulator
+    sim.platform.send_text(OPENID, "你好")
+    token = fetch_token(app.test_client())
+    with BackgroundServer(app) as server:
+        url = f"{server.url}/cgi-bin/message/custom/send?access_token={token}"
+
+        def send(n):
+            with requests.Session() as session:
+                return [session.post(url, json=custom_text(content=f"{n}-{i}")).json()["errcode"]
+                        for i in range(10)]
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            codes = [code for batch in pool.map(send, range(16)) for code in batch]
+    assert codes == [0] * 160
+    sent = sim.state.sent(OPENID)
+    assert len(sent) == 160 and len({e["seq"] for e in sent}) == 160

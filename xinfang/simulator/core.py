@@ -2,8 +2,6 @@
 client, shared by the blueprints through ``current_simulator()``."""
 
 import threading
-import time
-from collections.abc import Callable
 
 from flask import current_app
 
@@ -18,11 +16,10 @@ EXTENSION = "xinfang_simulator"
 
 
 class Simulator:
-    def __init__(self, settings: SimulatorSettings, *, transport: Transport | None = None,
-                 clock: Callable[[], float] = time.time):
+    def __init__(self, settings: SimulatorSettings, *, transport: Transport | None = None):
         self.settings = settings
         self.state = SimulatorState(window_seconds=settings.window_seconds,
-                                    token_ttl=settings.token_ttl, clock=clock)
+                                    token_ttl=settings.token_ttl)
         self.platform = WeChatPlatform(
             settings.gateway_url, settings.token, settings.appid, settings.aes_key,
             settings.timeout, settings.retries, mode=settings.mode,

@@ -94,7 +94,10 @@ class SimulatorState:
         """Expire one token or all of them; returns how many."""
         with self._lock:
             now = self.clock()
-            targets = [token] if token in self._tokens else [] if token else list(self._tokens)
+            if token is None:
+                targets = list(self._tokens)
+            else:
+                targets = [token] if token in self._tokens else []
             for target in targets:
                 self._tokens[target] = now
             return len(targets)
@@ -147,6 +150,8 @@ class SimulatorState:
             raise ValueError(f"mode must be one of {FAULT_MODES}")
         if mode == "errcode" and not errcode:
             raise ValueError("errcode mode needs a non-zero errcode")
+        if times < 1:
+            raise ValueError("times must be at least 1")
         with self._lock:
             self._faults[endpoint] = Fault(mode, errcode, times)
 
