@@ -4,7 +4,7 @@ One process, many threads: all state is in that process's memory.
 """
 
 from flask import Flask
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from . import api, chat, control
 from .core import EXTENSION, Simulator
@@ -27,6 +27,14 @@ def create_simulator_app(settings: SimulatorSettings, *,
     return app
 
 
+class QuietPollHandler(WSGIRequestHandler):
+    """Logs every request but the chat page's poll, which comes every second."""
+
+    def log_request(self, code="-", size="-"):
+        if not self.path.startswith("/_sim/feed"):
+            super().log_request(code, size)
+
+
 def run_simulator(host: str = "127.0.0.1", port: int = DEFAULT_PORT,
                   gateway_url: str = DEFAULT_GATEWAY_URL, token: str = "",
                   appid: str = "", secret: str = "", aes_key: str | None = None,
@@ -35,7 +43,8 @@ def run_simulator(host: str = "127.0.0.1", port: int = DEFAULT_PORT,
     SimulatorSettings fields (mode, account_id, window_seconds, …)."""
     settings = SimulatorSettings(token=token, appid=appid, secret=secret,
                                  gateway_url=gateway_url, aes_key=aes_key or None, **options)
-    server = make_server(host, port, create_simulator_app(settings), threaded=True)
+    server = make_server(host, port, create_simulator_app(settings), threaded=True,
+                         request_handler=QuietPollHandler)
     base = f"http://{host}:{server.server_port}"
     mode = settings.mode or ("safe" if settings.aes_key else "plain")
     print(f"微信平台模拟器已启动（单进程，状态只在内存中）\n"
