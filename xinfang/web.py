@@ -38,6 +38,8 @@ def run_web(settings: Settings, host: str, port: int, workers: int = 2, threads:
         "timeout": 30,
         "graceful_timeout": 10,
         "accesslog": "-",
+        # Several gunicorns may run on one host (web, benchmarks); none needs the control socket.
+        "control_socket_disable": True,
         "post_worker_init": _warm_classifier,
     }
     GatewayServer(settings, options).run()
