@@ -231,3 +231,37 @@ def test_near_identical_petitions_from_many_people_join_one_mass_petition(sessio
     cases = [new_case(session, cal, openid=f"o-mass-{i}", text=text + "。" * i, county="九龙县",
                       now=T0 + timedelta(hours=i)) for i in range(4)]
     assert [c.duplicate_of_id for c in cases] == [None] + [cases[0].id] * 3
+
+
+def replied_case(session, cal, replied_on):
+    case = new_case(session, cal)
+    service.perform_action(session, cal, case, "assign", CLERK, {"department": "rsj"}, now=replied_on)
+    service.perform_action(session, cal, case, "accept", HANDLER, now=replied_on)
+    service.perform_action(session, cal, case, "reply", HANDLER, {
+        "outcome": "不予支持", "text": "诉求缺乏依据", "facts": "经查", "basis": "相关规定"}, now=replied_on)
+    return case
+
+
+def test_review_asked_on_day_thirty_one_is_refused_and_nothing_changes(session, cal):
+    case = replied_case(session, cal, at("2026-03-02 10:00"))
+    with pytest.raises(WorkflowError, match="已超过复查申请期限"):
+        service.perform_action(session, cal, case, "request_review", Actor.citizen(case.petitioner_id),
+                               now=at("2026-04-02 08:00"))
+    session.expire_all()
+    assert case.status == "replied" and case.events[-1].action == "reply"
+
+
+def test_review_asked_on_day_thirty_opens_the_review_clock(session, cal):
+    case = replied_case(session, cal, at("2026-03-02 10:00"))
+    service.perform_action(session, cal, case, "request_review", Actor.citizen(case.petitioner_id),
+                           now=at("2026-04-01 21:00"))
+    assert (case.status, case.clock) == ("review", "review")
+    assert cal.local_date(case.due_at).isoformat() == "2026-05-06"  # 30 days end 05-01, a holiday
+
+
+def test_working_day_calendar_moves_every_clock(session):
+    from xinfang.cases.deadlines import Calendar
+
+    working = Calendar.load(day_count="working")
+    case = new_case(session, working, now=at("2026-03-06 09:00"))
+    assert working.local_date(case.due_at).isoformat() == "2026-03-27"  # 15 working days
