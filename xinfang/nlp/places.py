@@ -1,0 +1,216 @@
+"""Where the matter happened: county and township of 甘孜州 named in a text.
+
+Citizens write the full name (理塘县), drop the suffix (理塘), name only a
+town, village or scenic spot (新都桥, 亚丁), or type a homophone on a pinyin
+keyboard (理唐, 康丁). When several counties are named, the matter's place
+wins over where the writer lives now (LABELS.md, county).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin import Style, pinyin
+
+from . import resources, segment
+from .numbers import chinese_to_int
+
+_TOWNSHIP_SUFFIX = re.compile(r"(街道|彝族乡|藏族乡|民族乡|镇|乡)$")
+# Names of the prefecture itself: consumed so that 甘孜州 is not 甘孜县.
+_PREFECTURE_NAMES = ("甘孜藏族自治州", "甘孜州", "甘孜藏区")
+# Former names still in use.
+_ALIASES = {"康定县": "康定市", "州府康定": "康定市"}
+
+# The writer's present home, not the place of the matter.
+_RESIDENCE_NOW = re.compile(r"(现住|现居|现在住|现在在|目前住|目前在|暂住|搬到|搬去|迁到|迁居|后来到|现在定居)[^，。,；;！!？?]{0,3}$")
+_ORIGIN = re.compile(r"(户籍|籍贯|老家是|出生在|我是)[^，。,；;！!？?]{0,3}$")
+_AT = re.compile(r"(在|到|去|位于|于)$")
+
+
+@dataclass(frozen=True)
+class CountyMatch:
+    county: str
+    township: str | None
+    words: tuple[str, ...]
+    homophone: bool = False
+
+    @property
+    def reason(self) -> str:
+        shown = "、".join(f"“{w}”" for w in self.words)
+        how = "（按拼音近音识别）" if self.homophone else ""
+        return f"地区：{self.county}{'·' + self.township if self.township else ''}——文中提到{shown}{how}"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    counties: tuple[str, ...]
+    township: str | None
+    weight: float
+
+
+def _fuzzy(syllable: str) -> str:
+    """Collapse the distinctions a Sichuan speaker's pinyin typing often loses."""
+    s = re.sub(r"^(zh|ch|sh)", lambda m: m.group(1)[0], syllable)
+    s = re.sub(r"^n", "l", s)
+    return re.sub(r"(ang|eng|ing)$", lambda m: m.group(1)[:-1], s)
+
+
+@lru_cache(maxsize=8192)
+def _syllables(ch: str) -> frozenset[str]:
+    if not "\u4e00" <= ch <= "\u9fff":
+        return frozenset()
+    return frozenset(_fuzzy(p) for p in pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+
+
+class _Gazetteer:
+    def __init__(self) -> None:
+        self.order = [c["name"] for c in resources.counties()]
+        entries: dict[str, set[tuple[str, str | None, float]]] = {}
+
+        def add(word: str, county: str, township: str | None, weight: float) -> None:
+            entries.setdefault(word, set()).add((county, township, weight))
+
+        for c in resources.counties():
+            add(c["name"], c["name"], None, 1.0)
+            add(c["short"], c["name"], None, 1.0)
+            for t in c["townships"]:
+                add(t["name"], c["name"], t["name"], 1.0)
+                short = _TOWNSHIP_SUFFIX.sub("", t["name"])
+                # A short form that is an everyday word (和平, 建设) says nothing.
+                if len(short) >= 2 and short != c["short"] and not segment.is_common_word(short):
+                    add(short, c["name"], t["name"], 0.9)
+            for p in c["places"]:
+                add(p, c["name"], None, 0.9)
+        for alias, county in _ALIASES.items():
+            add(alias, county, None, 1.0)
+        self.entries: dict[str, _Entry] = {}
+        for word, found in entries.items():
+            counties = tuple(sorted({f[0] for f in found}, key=self.order.index))
+            townships = {f[1] for f in found if f[1]}
+            self.entries[word] = _Entry(counties, townships.pop() if len(townships) == 1 else None,
+                                        max(f[2] for f in found))
+        names = sorted([*self.entries, *_PREFECTURE_NAMES], key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, names)))
+        self.homophones: dict[tuple[str, str], str] = {}
+        for c in resources.counties():
+            a, b = c["short"]
+            for sa in _syllables(a):
+                for sb in _syllables(b):
+                    self.homophones[(sa, sb)] = c["name"]
+        self.first_syllables = {k[0] for k in self.homophones}
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> _Gazetteer:
+    return _Gazetteer()
+
+
+@dataclass
+class _Mention:
+    county: str
+    township: str | None
+    word: str
+    start: int
+    weight: float
+    homophone: bool = False
+
+
+def _exact_mentions(text: str, gz: _Gazetteer) -> tuple[list[_Mention], list[tuple[int, int]]]:
+    mentions, spans = [], []
+    for m in gz.pattern.finditer(text):
+        spans.append(m.span())
+        entry = gz.entries.get(m.group())
+        if entry is None:  # the prefecture itself
+            continue
+        share = 1.0 / len(entry.counties)  # a name shared by counties is weak evidence
+        for county in entry.counties:
+            mentions.append(_Mention(county, entry.township, m.group(), m.start(), entry.weight * share))
+    return mentions, spans
+
+
+def _homophone_mentions(text: str, gz: _Gazetteer, spans: list[tuple[int, int]],
+                        allow_common: bool = False) -> list[_Mention]:
+    covered = {i for a, b in spans for i in range(a, b)}
+    found = []
+    for i in range(len(text) - 1):
+        if i in covered or i + 1 in covered:
+            continue
+        first = _syllables(text[i])
+        if not first & gz.first_syllables:
+            continue
+        county = next((gz.homophones[(a, b)] for a in first for b in _syllables(text[i + 1])
+                       if (a, b) in gz.homophones), None)
+        if county is None:
+            continue
+        word = text[i:i + 2]
+        with_suffix = text[i + 2:i + 3] in ("县", "市")
+        if not with_suffix and not allow_common and not _plausible_typo(text, i, word):
+            continue
+        found.append(_Mention(county, None, word + ("县" if with_suffix else ""), i, 0.8, homophone=True))
+    return found
+
+
+def _plausible_typo(text: str, start: int, word: str) -> bool:
+    """A typo is a word of its own, not an everyday word (礼堂, 市区) nor part of one (到城里)."""
+    if segment.is_common_word(word):
+        return False
+    pos = 0
+    for token in segment.tokenizer().lcut(text):
+        end = pos + len(token)
+        overlaps = pos < start + 2 and end > start
+        if overlaps and len(token) > 1 and (pos < start or end > start + 2):
+            return False
+        pos = end
+    return True
+
+
+def _weigh(text: str, mention: _Mention) -> float:
+    before = text[max(0, mention.start - 8):mention.start]
+    weight = mention.weight
+    if _RESIDENCE_NOW.search(before):
+        weight *= 0.3
+    elif _ORIGIN.search(before):
+        weight *= 0.7
+    if _AT.search(before):
+        weight += 0.3
+    return weight
+
+
+def _best(text: str, mentions: list[_Mention]) -> CountyMatch | None:
+    if not mentions:
+        return None
+    score: dict[str, float] = {}
+    first: dict[str, int] = {}
+    for m in mentions:
+        score[m.county] = score.get(m.county, 0.0) + _weigh(text, m)
+        first.setdefault(m.county, m.start)
+    county = max(score, key=lambda c: (score[c], -first[c]))
+    own = [m for m in mentions if m.county == county]
+    township = next((m.township for m in own if m.township), None)
+    words = tuple(dict.fromkeys(m.word for m in own))
+    return CountyMatch(county, township, words, homophone=all(m.homophone for m in own))
+
+
+def resolve_county(text: str) -> CountyMatch | None:
+    """The county (and township) where the matter happened, or None."""
+    text = segment.normalize(text)
+    gz = gazetteer()
+    mentions, spans = _exact_mentions(text, gz)
+    mentions += _homophone_mentions(text, gz, spans)
+    return _best(text, mentions)
+
+
+def county_from_answer(answer: str) -> CountyMatch | None:
+    """A chatbot reply naming the county: '3', '三', '丹巴', '磨西镇', '理唐'."""
+    answer = segment.normalize(answer).strip(" 。.，,！!")
+    number = int(answer) if answer.isdigit() else chinese_to_int(answer)
+    order = gazetteer().order
+    if number is not None and 1 <= number <= len(order):
+        return CountyMatch(order[number - 1], None, (answer,))
+    match = resolve_county(answer)
+    if match is None and len(answer) <= 4:
+        # A bare reply is a county name by intent, even if it is an everyday word.
+        gz = gazetteer()
+        match = _best(answer, _homophone_mentions(answer, gz, [], allow_common=True))
+    return match

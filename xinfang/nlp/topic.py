@@ -1,0 +1,161 @@
+"""The topic model: TF-IDF over jieba words and character n-grams, a linear SVM,
+plus lexicon evidence (lexicon.py) weighted by cross-validation.
+
+Works for any label set: the shipped model uses the categories of LABELS.md,
+a deployment may retrain on its own history with its own labels.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion
+from sklearn.svm import LinearSVC
+
+from . import lexicon
+from .segment import normalize, tokens
+
+MODEL_FILE = "topic.joblib"
+META_FILE = "meta.json"
+C_GRID = (0.1, 0.3, 1.0, 3.0)
+LEXICON_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
+RANDOM_STATE = 0
+_DIGITS = re.compile(r"\d+")
+
+
+def word_ngrams(text: str) -> list[str]:
+    """jieba words and word bigrams; digits folded so amounts and dates generalise."""
+    words = tokens(_DIGITS.sub("0", text))
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def char_text(text: str) -> str:
+    return _DIGITS.sub("0", normalize(text))
+
+
+def make_features(max_chars: int = 300_000) -> FeatureUnion:
+    return FeatureUnion([
+        ("words", TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=1, max_features=200_000)),
+        ("chars", TfidfVectorizer(preprocessor=char_text, analyzer="char", ngram_range=(1, 3),
+                                  sublinear_tf=True, min_df=1, max_features=max_chars)),
+    ])
+
+
+class LexiconEvidence:
+    """Per-label evidence: log(1 + summed weights of the label's words in the text)."""
+
+    def __init__(self, labels: list[str]):
+        self.labels = labels
+        self.words: dict[str, tuple[int, int]] = {}
+        for j, label in enumerate(labels):
+            for word, weight in lexicon.TOPIC_WORDS.get(label, {}).items():
+                self.words.setdefault(word, (j, weight))
+        names = sorted(self.words, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
+
+    def matrix(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.labels)))
+        for i, text in enumerate(texts):
+            for word in self.found(text):
+                j, weight = self.words[word]
+                out[i, j] += weight
+        return np.log1p(out)
+
+    def found(self, text: str) -> list[str]:
+        return [m.group() for m in self.pattern.finditer(text)] if self.pattern else []
+
+
+@dataclass
+class TopicModel:
+    features: FeatureUnion
+    classifier: LinearSVC
+    lexicon_weight: float
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(c) for c in self.classifier.classes_]
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        margins = self.classifier.decision_function(self.features.transform(texts))
+        if margins.ndim == 1:  # two labels: one margin for the second
+            margins = np.column_stack([-margins, margins])
+        if self.lexicon_weight:
+            margins = margins + self.lexicon_weight * self._lexicon().matrix(texts)
+        return margins
+
+    def predict(self, text: str) -> tuple[str, float, list[str]]:
+        """Label, a confidence in 0..1, and the lexicon words that supported it."""
+        scores = self.scores([text])[0]
+        best = int(np.argmax(scores))
+        probs = np.exp(3 * (scores - scores.max()))
+        label = self.labels[best]
+        evidence = [w for w in self._lexicon().found(text) if self._lexicon().words[w][0] == best]
+        return label, float(probs[best] / probs.sum()), list(dict.fromkeys(evidence))
+
+    def _lexicon(self) -> LexiconEvidence:
+        if not hasattr(self, "_lexicon_cache"):
+            self._lexicon_cache = LexiconEvidence(self.labels)
+        return self._lexicon_cache
+
+    def save(self, directory: str | Path) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.__dict__.pop("_lexicon_cache", None)
+        joblib.dump(self, directory / MODEL_FILE, compress=3)
+        (directory / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def load(directory: str | Path) -> TopicModel:
+    return joblib.load(Path(directory) / MODEL_FILE)
+
+
+def _cv_folds(labels: list[str], max_folds: int = 5):
+    smallest = min(np.unique(labels, return_counts=True)[1])
+    folds = min(max_folds, smallest)
+    return StratifiedKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE) if folds >= 2 else None
+
+
+def train(texts: list[str], labels: list[str], meta: dict | None = None) -> TopicModel:
+    """Fit the model; C and the lexicon weight are chosen by cross-validated macro-F1."""
+    texts, labels = list(texts), [str(y) for y in labels]
+    classes = sorted(set(labels))
+    if len(classes) < 2:
+        raise ValueError("training needs at least two different labels")
+    lex = LexiconEvidence(classes)
+    lex_all = lex.matrix(texts)
+    y = np.array(labels)
+    grid = [(c, w) for c in C_GRID for w in LEXICON_WEIGHTS]
+    results = {g: [] for g in grid}
+    folds = _cv_folds(labels)
+    if folds is not None:
+        for train_idx, test_idx in folds.split(texts, y):
+            feats = make_features()
+            x_train = feats.fit_transform([texts[i] for i in train_idx])
+            x_test = feats.transform([texts[i] for i in test_idx])
+            for c in C_GRID:
+                clf = LinearSVC(C=c, random_state=RANDOM_STATE).fit(x_train, y[train_idx])
+                margins = clf.decision_function(x_test)
+                if margins.ndim == 1:
+                    margins = np.column_stack([-margins, margins])
+                for w in LEXICON_WEIGHTS:
+                    pred = clf.classes_[np.argmax(margins + w * lex_all[test_idx], axis=1)]
+                    results[(c, w)].append(f1_score(y[test_idx], pred, average="macro"))
+        best_c, best_w = max(grid, key=lambda g: (np.mean(results[g]), -abs(np.log(g[0]))))
+        cv_f1 = float(np.mean(results[(best_c, best_w)]))
+    else:
+        best_c, best_w, cv_f1 = 1.0, 0.5, None
+    features = make_features()
+    x = features.fit_transform(texts)
+    clf = LinearSVC(C=best_c, random_state=RANDOM_STATE).fit(x, y)
+    info = dict(meta or {})
+    info.update({"labels": classes, "examples": len(texts), "C": best_c, "lexicon_weight": best_w,
+                 "cv_macro_f1": cv_f1})
+    return TopicModel(features, clf, best_w, info)
