@@ -47,7 +47,7 @@ def start_up(data_dir, port):
             resp = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
             if resp.status_code == 200:
                 return proc, resp.json()
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.5)
     proc.kill()
