@@ -15,19 +15,26 @@ _GROUP_WORDS = re.compile(
     r"全村|全组|全社|全体(村民|职工|工人|业主|家长|牧民|群众)|整个(村|小区|组)|村民们|工友们|业主们|家长们|牧民们"
     r"|群众们|老乡们|联名|集体(上访|反映|信访)|大家一起|几十户|上百户|数十户|所有(工人|村民|业主|家长|农民工|住户)")
 
-_URGENT = re.compile(
-    r"自杀|轻生|寻死|不想活|活不下去|活不成|去死|死给|一死|跳楼|跳河|跳江|跳崖|喝农药|喝药|上吊|割腕|同归于尽|拼命|拼了"
-    r"|杀(了|人|死)|砍(人|伤|死)|捅|持刀|拿刀|动刀|打死|打伤|被打|殴打|暴打|家暴|威胁[^，。]{0,6}(生命|杀|砍|打|弄死|报复)|报复"
-    r"|要(杀|砍|打死|弄死)|弄死|人身安全|生命安全|有生命危险|危及生命"
-    r"|倒塌|垮塌|坍塌|塌了|要塌|快塌|随时[^，。]{0,6}(塌|垮|倒|滑)|裂缝[^，。]{0,10}(越来越|危险|随时|要塌)|危房[^，。]{0,10}(住人|随时|倒)"
-    r"|滑坡|泥石流|山洪|洪水|决堤|溃坝|堰塞|被(水|洪水)冲|淹了|被困|困在"
-    r"|泄漏|漏气|煤气味|燃气味|着火|起火|火灾|爆炸|触电|电线[^，。]{0,6}(掉|垂|断)|高压线[^，。]{0,6}(掉|断|垂)"
-    r"|失踪|走失|找不到人|联系不上|下落不明|没有?饭吃|断粮|饿(死|肚子)|冻死|无人照顾|没人管[^，。]{0,6}(老人|孩子)"
-    r"|急救|抢救|病危|快不行|昏迷|大出血|中毒|危险"
-)
-# Fear of harm to property or anger at officials is not a risk to a person.
-_NOT_URGENT = re.compile(r"没有(人员)?伤亡|无人员伤亡|已经(修好|处理|解决)|以前|去年[^，。]{0,6}(洪水|滑坡)")
-
+# Urgent (LABELS.md): a person at risk now. Threats of self-harm or violence and
+# cries for help are urgent by themselves; dangers (a crack, a flood, a beating)
+# only when the text says they are happening now, since petitions often recount
+# past harm. Anger and threats to petition higher up are not urgent.
+_URGENT_ALONE = re.compile(
+    r"自杀|轻生|寻死|不想活|不活了|活不下去|活不成|死给|一死了之|以死|跳楼|跳河|跳江|跳崖|跳下去|跳下来|喝农药|喝药|上吊|割腕"
+    r"|同归于尽|汽油|自焚|点火烧|救命|求救|快来人|紧急[!！]|^紧急|非常紧急|很紧急|紧急求助|急急急|十万火急|ཉེན་ཁ"
+    r"|要(杀|砍|弄死|打死)|说要[^，。]{0,4}(杀|砍|弄死|打死)|威胁[^，。]{0,8}(杀|砍|弄死|打死|生命)|要打起来|打起来了"
+    r"|随时[^，。]{0,6}(塌|垮|倒|滑|冲|出人命)|马上要(塌|垮|倒)|要塌了|快塌了|快要塌|今晚就?(垮|塌|倒)"
+    r"|煤气味|燃气味|天然气味|天然气的?味道|漏气|燃气泄漏|泄漏"
+    r"|要生了|快生了|难产|快不行|病危|没有?吃的了|断粮|饿(死|晕)|冻(死|僵|得说不出)")
+_DANGER = re.compile(
+    r"打伤|殴打|被打|家暴|打人|倒塌|垮塌|坍塌|塌方|塌了|垮了|裂缝|裂了|开裂|滑坡|泥石流|山洪|洪水|决堤|溃坝|堰塞|被困|困在"
+    r"|失踪|走失|联系不上|下落不明|中毒|触电|着火|起火|火灾|爆炸|掉石头|落石|滚石|渗水|渗泥|危险|无人照顾|没人管|独居|高反|发烧"
+    r"|拿着?(刀|棍|枪)|持刀|喘不上气|嘴唇[^，。]{0,2}紫|吐血|昏迷|抽搐|起不来|说不出话|ཆུ་འཛུལ|ཆུ་ལོག")
+_NOW = re.compile(
+    r"现在|正在|马上|立即|立刻|赶快|赶紧|快派|派人|来人|今天|今晚|昨晚|昨天|这几天|刚才|刚刚|一直在|越来越|随时|求求|急[!！]|急急|着急|急死|等不了|还在|还住"
+    r"|ད་ལྟ|མྱུར་དུ|རོགས་རམ་གནང་རོགས")
+# The danger is over, or the writer thanks those who helped.
+_RESOLVED = re.compile(r"幸好|幸亏|脱险|没事了|转危为安|感谢|谢谢")
 _TIBETAN = re.compile(r"[\u0F00-\u0FFF]")
 
 
@@ -64,12 +71,13 @@ def _family_size(text: str, start: int) -> bool:
 
 
 def urgent(text: str) -> tuple[bool, str]:
-    m = _URGENT.search(text)
-    if not m:
-        return False, ""
-    if _NOT_URGENT.search(text) and len(_URGENT.findall(text)) < 2:
-        return False, ""
-    return True, m.group()
+    alone = _URGENT_ALONE.search(text)
+    if alone:
+        return True, alone.group()
+    danger, now = _DANGER.search(text), _NOW.search(text)
+    if danger and now and not _RESOLVED.search(text):
+        return True, f"{danger.group()}…{now.group()}"
+    return False, ""
 
 
 def tibetan(text: str) -> bool:
