@@ -76,7 +76,7 @@ _CIVIL = _re(
     r"欠(我|我们|我家)[^，。工]{0,10}(钱|元|块|万|款)[^，。]{0,6}(不还|没还|赖|拖)|民间借贷|借款纠纷",
     r"离婚|抚养费|抚养权|赡养费|不赡养|不养老人|遗产|继承|分家(产)?纠纷|财产分割|彩礼",
     r"(车祸|交通事故|被[^，。]{0,8}撞|追尾|肇事)[^。]{0,80}(赔|医药费|误工费|修车费|全责|责任|不给|推脱)",
-    r"(邻居|隔壁|同村的?)[^。]{0,60}(占了|占用|损坏|砸|打伤|弄坏|赔偿|纠纷|漏水|挡|砍|开裂|倒塌|吵)",
+    r"(邻居|隔壁(?!村)|同村的?)[^。]{0,60}(占了|占用|损坏|砸|打伤|弄坏|赔偿|纠纷|漏水|挡|砍|开裂|倒塌|吵)",
     r"合同纠纷|租金纠纷|租赁合同|房东[^，。]{0,8}(押金|不退)",
     r"合伙[^，。]{0,10}(纠纷|不给|不分|散伙)|人身损害赔偿|名誉权|侵权",
     r"(保险公司|保险)[^。]{0,20}(不赔|不给理赔|拒赔|不在[^，。]{0,6}范围|拒绝理赔)",
@@ -148,6 +148,7 @@ class PathDecision:
     words: tuple[str, ...]
     article: str
     rule: str
+    kind: str = "petition"  # which rule decided: the topic may follow from it
 
     @property
     def channel(self) -> str:
@@ -169,20 +170,25 @@ def _words(pattern: re.Pattern, text: str, limit: int = 3) -> list[str]:
     return list(dict.fromkeys(m.group() for m in pattern.finditer(text)))[:limit]
 
 
+# The addressee of a letter (尊敬的州委书记：) is not the official it accuses.
+_SALUTATION = _re(r"(尊敬的)?(州委|县委|市委|州|县|市)?(书记|州长|县长|市长|领导)(同志)?(您好|你好)?[：:，,！!]")
+
+
 def decide_path(text: str) -> PathDecision:
     """The procedure a petition belongs to, with the words and article that decided."""
+    text = _SALUTATION.sub(" ", text)
     discipline = _discipline_words(text)
     if discipline:
         return PathDecision("discipline", tuple(discipline), ART_22_DISCIPLINE,
-                            "检举控告公职人员违纪违法，转纪检监察机关")
+                            "检举控告公职人员违纪违法，转纪检监察机关", "discipline")
     service = _words(_LEGAL_SERVICE, text)
     if service:
         return PathDecision("petition", tuple(service), ART_31_6,
-                            "法律援助和律师执业监督属司法行政机关职责，按信访程序办理")
+                            "法律援助和律师执业监督属司法行政机关职责，按信访程序办理", "legal_service")
     court = _words(_COURT, text)
     if court:
         return PathDecision("litigation", tuple(court), ART_31_1,
-                            "属于应当通过诉讼、检察或公安法律程序处理的涉法涉诉事项，转同级政法部门依法处理")
+                            "属于应当通过诉讼、检察或公安法律程序处理的涉法涉诉事项，转同级政法部门依法处理", "court")
 
     act = _words(_ADMIN_ACT, text)
     contest = _words(_CONTEST, text)
@@ -190,34 +196,34 @@ def decide_path(text: str) -> PathDecision:
         contest = _words(_IMPLICIT_CONTEST, text, 1)
     if act and contest and not (_UNPAID.search(text) and not _DECISION_WORDS.search("".join(act))):
         return PathDecision("reconsideration", tuple(act + contest), ART_31_4,
-                            "对具体行政行为不服，可申请行政复议")
+                            "对具体行政行为不服，可申请行政复议", "administrative_act")
 
     labour = _words(_LABOUR_DISPUTE, text)
     if not labour and _EMPLOYER.search(text):
         labour = _words(_LABOUR_WEAK, text)
     if labour:
         return PathDecision("arbitration", tuple(labour), ART_31_2,
-                            "用人单位与劳动者之间的劳动争议，应先申请劳动人事争议仲裁")
+                            "用人单位与劳动者之间的劳动争议，应先申请劳动人事争议仲裁", "labour")
     land = _words(_LAND_CONTRACT, text)
     if land and _LAND_DISPUTE.search(text):
         return PathDecision("arbitration", tuple(land + _words(_LAND_DISPUTE, text, 1)), ART_31_2,
-                            "农村土地承包经营纠纷，可申请农村土地承包仲裁")
+                            "农村土地承包经营纠纷，可申请农村土地承包仲裁", "land_contract")
 
     crime = _words(_CRIME, text)
     if crime and not _FUNDRAISING.search(text) and not _NOT_CRIME.search(text):
         return PathDecision("litigation", tuple(crime), ART_31_1,
-                            "涉嫌违法犯罪，应由公安机关依法立案处理")
+                            "涉嫌违法犯罪，应由公安机关依法立案处理", "crime")
     civil = _words(_INHERITANCE, text)
     if not civil and not _NOT_PRIVATE.search(text):
         civil = [w for w in _words(_CIVIL, text) if not (w.startswith("医院") and _ASKS_AUTHORITY.search(text))]
     if civil:
         return PathDecision("litigation", tuple(civil), ART_31_1,
-                            "私人之间的民事纠纷，应通过人民法院诉讼解决")
+                            "私人之间的民事纠纷，应通过人民法院诉讼解决", "civil")
 
     wages = _words(_WAGE_ARREARS, text)
     if wages:
         return PathDecision("petition", tuple(wages), ART_31_5 + "、《保障农民工工资支付条例》",
-                            "拖欠工资可由劳动保障监察责令支付，按信访程序办理")
+                            "拖欠工资可由劳动保障监察责令支付，按信访程序办理", "wage_arrears")
     investigate = _words(_INVESTIGATE, text)
     if investigate:
         return PathDecision("petition", tuple(investigate), ART_31_5,

@@ -1,6 +1,7 @@
 """classify(): every label of LABELS.md for one petition, with reasons."""
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -10,10 +11,26 @@ from . import channel, demand, flags, places, resources, routing, segment, topic
 _models: dict[str, topic.TopicModel] = {}
 _lock = threading.Lock()
 
-DISCIPLINE_CATEGORY = "纪检监察"
-LITIGATION_CATEGORY = "政法"
-# Topics that keep their own label on the litigation path (LABELS.md, 政法).
-_OWN_TOPIC_IN_COURT = {"国土资源", "卫生计生", "金融", "劳动和社会保障", "商贸旅游", "水电移民"}
+# Topics the decisive rule implies (LABELS.md): every discipline case is 纪检监察;
+# judicial matters are 政法 except medical, land and fundraising matters; labour
+# disputes are 劳动和社会保障 and household land contracting is 农村农业.
+_IMPLIED_BY_KIND = {"discipline": "纪检监察", "court": "政法", "crime": "政法", "civil": "政法",
+                    "legal_service": "政法", "labour": "劳动和社会保障", "land_contract": "农村农业"}
+_IMPLIED_WHY = {"discipline": "检举控告公职人员的事项均归纪检监察", "court": "涉法涉诉事项",
+                "crime": "涉嫌违法犯罪", "civil": "私人之间的民事纠纷", "legal_service": "法律服务事项",
+                "labour": "劳动争议", "land_contract": "农村土地承包纠纷"}
+_OWN_TOPIC_IN_COURT = {"国土资源", "卫生计生", "金融"}
+_PRAISE = re.compile(r"感谢|点赞|表扬|谢谢|锦旗|致敬|感激|辛苦了|好样的")
+_COMPLAINT = re.compile(r"投诉|举报|要求|请求|恳请|拖欠|不管|乱收|没人|不给|太差|问题|怎么办|咋办")
+
+
+def _implied_category(decision: channel.PathDecision, predicted: str, text: str) -> str | None:
+    implied = _IMPLIED_BY_KIND.get(decision.kind)
+    if implied == "政法" and predicted in _OWN_TOPIC_IN_COURT:
+        return None
+    if implied is None and _PRAISE.search(text) and not _COMPLAINT.search(text):
+        return "其他"  # pure thanks and praise
+    return implied
 
 
 @dataclass(frozen=True)
@@ -63,13 +80,10 @@ def classify(text: str, model_dir: str | None = None) -> Classification:
 
     decision = channel.decide_path(text)
     category, confidence, evidence = tm.predict(text)
-    if decision.path == "discipline" and DISCIPLINE_CATEGORY in tm.labels:
-        category = DISCIPLINE_CATEGORY
-        reasons.append("分类：纪检监察——检举控告公职人员的事项均归纪检监察")
-    elif (decision.path == "litigation" and category not in _OWN_TOPIC_IN_COURT
-          and LITIGATION_CATEGORY in tm.labels):
-        category = LITIGATION_CATEGORY
-        reasons.append("分类：政法——涉法涉诉事项")
+    implied = _implied_category(decision, category, text)
+    if implied and implied != category and implied in tm.labels:
+        category = implied
+        reasons.append(f"分类：{category}——{_IMPLIED_WHY[decision.kind] if decision.kind in _IMPLIED_WHY else '表扬感谢类'}")
     else:
         shown = "、".join(f"“{w}”" for w in evidence[:4])
         reasons.append(f"分类：{category}（模型置信度{confidence:.2f}{'；关键词' + shown if shown else ''}）")
