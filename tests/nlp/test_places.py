@@ -1,0 +1,60 @@
+import pytest
+
+from xinfang.nlp.places import county_from_answer, resolve_county
+
+
+@pytest.mark.parametrize("text,county", [
+    ("理塘县高城镇的路灯坏了", "理塘县"),
+    ("我在理塘打工", "理塘县"),
+    ("新都桥镇上的垃圾没人清理", "康定市"),
+    ("磨西镇的酒店不退定金", "泸定县"),
+    ("亚丁景区门票太贵", "稻城县"),
+    ("五明佛学院附近的民宿乱涨价", "色达县"),
+    ("在康丁的工地上干活", "康定市"),
+    ("理唐县的判决执行不了", "理塘县"),
+    ("稻成的酒店订单被取消了", "稻城县"),
+])
+def test_county_from_names_places_and_homophones(text, county):
+    assert resolve_county(text).county == county
+
+
+def test_township_is_reported():
+    match = resolve_county("康定市新都桥镇工地欠薪")
+    assert (match.county, match.township) == ("康定市", "新都桥镇")
+
+
+@pytest.mark.parametrize("text", [
+    "学校礼堂漏水",            # 礼堂 sounds like 理塘
+    "我到城里打工被欠工资",     # 到城 sounds like 稻城
+    "市区的路灯坏了",          # 市区 sounds like 石渠
+    "甘孜州人民政府",          # the prefecture, not 甘孜县
+    "我在成都打工",
+])
+def test_no_county_from_everyday_words_or_outside(text):
+    assert resolve_county(text) is None
+
+
+def test_place_of_the_matter_beats_present_home():
+    assert resolve_county("我现在住在康定市，老家稻城县桑堆镇的房子被拆了").county == "稻城县"
+    assert resolve_county("我是理塘人，在康定的工地上打工被拖欠工资").county == "康定市"
+
+
+@pytest.mark.parametrize("answer,county", [
+    ("1", "康定市"), ("3", "丹巴县"), ("18", "得荣县"), ("十四", "理塘县"),
+    ("丹巴", "丹巴县"), ("磨西", "泸定县"), ("理唐", "理塘县"), ("礼堂", "理塘县"),
+])
+def test_county_from_chatbot_answer(answer, county):
+    assert county_from_answer(answer).county == county
+
+
+def test_answer_outside_the_list():
+    assert county_from_answer("19") is None
+    assert county_from_answer("成都") is None
+
+
+def test_counties_json_shape():
+    from xinfang.nlp import resources
+    counties = resources.counties()
+    assert [c["name"] for c in counties][:3] == ["康定市", "泸定县", "丹巴县"]
+    assert len(counties) == 18 and len({c["code"] for c in counties}) == 18
+    assert sum(len(c["townships"]) for c in counties) >= 300
