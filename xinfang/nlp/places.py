@@ -8,10 +8,12 @@ wins over where the writer lives now (LABELS.md, county).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pypinyin import Style, pinyin
+from pypinyin.pinyin_dict import pinyin_dict
 
 from . import resources, segment
 from .numbers import chinese_to_int
@@ -56,7 +58,7 @@ def _fuzzy(syllable: str) -> str:
     return re.sub(r"(ang|eng|ing)$", lambda m: m.group(1)[:-1], s)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=None)
 def _syllables(ch: str) -> frozenset[str]:
     if not "\u4e00" <= ch <= "\u9fff":
         return frozenset()
@@ -92,13 +94,33 @@ class _Gazetteer:
                                         max(f[2] for f in found))
         names = sorted([*self.entries, *_PREFECTURE_NAMES], key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, names)))
-        self.homophones: dict[tuple[str, str], str] = {}
-        for c in resources.counties():
-            a, b = c["short"]
-            for sa in _syllables(a):
-                for sb in _syllables(b):
-                    self.homophones[(sa, sb)] = c["name"]
-        self.first_syllables = {k[0] for k in self.homophones}
+        self.homophones = _homophone_table()
+
+
+def _homophone_table() -> dict[str, list[tuple[str, frozenset[str]]]]:
+    """First character -> (county, the second characters that complete its name's sound)."""
+    wanted: dict[str, set[tuple[int, str]]] = {}
+    for c in resources.counties():
+        for pos, ch in enumerate(c["short"]):
+            for syllable in _syllables(ch):
+                wanted.setdefault(syllable, set()).add((pos, c["name"]))
+    chars: dict[tuple[int, str], set[str]] = {}
+    for code, readings in pinyin_dict.items():
+        if 0x4E00 <= code <= 0x9FFF:
+            for syllable in {_fuzzy(_toneless(r)) for r in readings.split(",")}:
+                for key in wanted.get(syllable, ()):
+                    chars.setdefault(key, set()).add(chr(code))
+    table: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for c in resources.counties():
+        seconds = frozenset(chars.get((1, c["name"]), ()))
+        for a in chars.get((0, c["name"]), ()):
+            table.setdefault(a, []).append((c["name"], seconds))
+    return table
+
+
+def _toneless(reading: str) -> str:
+    plain = unicodedata.normalize("NFD", reading.replace("ü", "v"))
+    return "".join(ch for ch in plain if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=1)
@@ -134,13 +156,10 @@ def _homophone_mentions(text: str, gz: _Gazetteer, spans: list[tuple[int, int]],
     covered = {i for a, b in spans for i in range(a, b)}
     found = []
     for i in range(len(text) - 1):
-        if i in covered or i + 1 in covered:
+        entries = gz.homophones.get(text[i])
+        if not entries or i in covered or i + 1 in covered:
             continue
-        first = _syllables(text[i])
-        if not first & gz.first_syllables:
-            continue
-        county = next((gz.homophones[(a, b)] for a in first for b in _syllables(text[i + 1])
-                       if (a, b) in gz.homophones), None)
+        county = next((name for name, seconds in entries if text[i + 1] in seconds), None)
         if county is None:
             continue
         word = text[i:i + 2]

@@ -18,13 +18,18 @@ def counties() -> list[dict]:
         return json.load(fh)
 
 
-def departments() -> list[dict]:
-    """Department reference data; empty until the lead engineer ships it.
+_departments: tuple[float, list[dict]] = (0.0, [])
 
-    Not cached: the file may appear while a long-lived process runs.
-    """
+
+def departments() -> list[dict]:
+    """Department reference data, re-read only when the file changes."""
+    global _departments
     path = DATA_DIR / "departments.json"
-    if not path.exists():
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
         return []
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+    if mtime != _departments[0]:
+        with open(path, encoding="utf-8") as fh:
+            _departments = (mtime, json.load(fh))
+    return _departments[1]
