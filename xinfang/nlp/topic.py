@@ -24,7 +24,7 @@ from .segment import normalize, tokens
 
 MODEL_FILE = "topic.joblib"
 META_FILE = "meta.json"
-C_GRID = (0.1, 0.3, 1.0, 3.0)
+C_GRID = (0.3, 1.0, 3.0, 10.0)
 LEXICON_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 RANDOM_STATE = 0
 _DIGITS = re.compile(r"\d+")
@@ -40,12 +40,20 @@ def char_text(text: str) -> str:
     return _DIGITS.sub("0", normalize(text))
 
 
-def make_features(max_chars: int = 300_000) -> FeatureUnion:
-    return FeatureUnion([
-        ("words", TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=1, max_features=200_000)),
-        ("chars", TfidfVectorizer(preprocessor=char_text, analyzer="char", ngram_range=(1, 3),
-                                  sublinear_tf=True, min_df=1, max_features=max_chars)),
-    ])
+FEATURE_SETS = ("words+chars", "chars")
+
+
+def make_features(kind: str = "words+chars") -> FeatureUnion:
+    """jieba words and bigrams with character 1-4-grams, or the characters alone.
+
+    Character n-grams seen in a single document are dropped: they are mostly
+    names and numbers that do not recur.
+    """
+    blocks = [("chars", TfidfVectorizer(preprocessor=char_text, analyzer="char", ngram_range=(1, 4),
+                                        sublinear_tf=True, min_df=2, max_features=400_000))]
+    if kind == "words+chars":
+        blocks.insert(0, ("words", TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, max_features=200_000)))
+    return FeatureUnion(blocks)
 
 
 class LexiconEvidence:
@@ -169,38 +177,46 @@ def _cv_folds(labels: list[str], max_folds: int = 5):
 
 
 def train(texts: list[str], labels: list[str], meta: dict | None = None) -> TopicModel:
-    """Fit the model; C and the lexicon weight are chosen by cross-validated macro-F1."""
+    """Fit the model; features, C and the lexicon weight are chosen by cross-validated macro-F1.
+
+    Classes are weighted by inverse frequency, since macro-F1 counts rare labels
+    as much as common ones.
+    """
     texts, labels = list(texts), [str(y) for y in labels]
     classes = sorted(set(labels))
     if len(classes) < 2:
         raise ValueError("training needs at least two different labels")
-    lex = LexiconEvidence(classes)
-    lex_all = lex.matrix(texts)
+    lex_all = LexiconEvidence(classes).matrix(texts)
     y = np.array(labels)
-    grid = [(c, w) for c in C_GRID for w in LEXICON_WEIGHTS]
-    results = {g: [] for g in grid}
+    grid = [(f, c, w) for f in FEATURE_SETS for c in C_GRID for w in LEXICON_WEIGHTS]
+    results: dict[tuple, list[float]] = {g: [] for g in grid}
     folds = _cv_folds(labels)
     if folds is not None:
         for train_idx, test_idx in folds.split(texts, y):
-            feats = make_features()
-            x_train = feats.fit_transform([texts[i] for i in train_idx])
-            x_test = feats.transform([texts[i] for i in test_idx])
-            for c in C_GRID:
-                clf = LinearSVC(C=c, random_state=RANDOM_STATE).fit(x_train, y[train_idx])
-                margins = clf.decision_function(x_test)
-                if margins.ndim == 1:
-                    margins = np.column_stack([-margins, margins])
-                for w in LEXICON_WEIGHTS:
-                    pred = clf.classes_[np.argmax(margins + w * lex_all[test_idx], axis=1)]
-                    results[(c, w)].append(f1_score(y[test_idx], pred, average="macro"))
-        best_c, best_w = max(grid, key=lambda g: (np.mean(results[g]), -abs(np.log(g[0]))))
-        cv_f1 = float(np.mean(results[(best_c, best_w)]))
+            for kind in FEATURE_SETS:
+                feats = make_features(kind)
+                x_train = feats.fit_transform([texts[i] for i in train_idx])
+                x_test = feats.transform([texts[i] for i in test_idx])
+                for c in C_GRID:
+                    clf = _classifier(c).fit(x_train, y[train_idx])
+                    margins = clf.decision_function(x_test)
+                    if margins.ndim == 1:
+                        margins = np.column_stack([-margins, margins])
+                    for w in LEXICON_WEIGHTS:
+                        pred = clf.classes_[np.argmax(margins + w * lex_all[test_idx], axis=1)]
+                        results[(kind, c, w)].append(f1_score(y[test_idx], pred, average="macro"))
+        best = max(grid, key=lambda g: np.mean(results[g]))
+        cv_f1 = float(np.mean(results[best]))
     else:
-        best_c, best_w, cv_f1 = 1.0, 0.5, None
-    features = make_features()
-    x = features.fit_transform(texts)
-    clf = LinearSVC(C=best_c, random_state=RANDOM_STATE).fit(x, y)
+        best, cv_f1 = ("words+chars", 1.0, 0.5), None
+    kind, best_c, best_w = best
+    features = make_features(kind)
+    clf = _classifier(best_c).fit(features.fit_transform(texts), y)
     info = dict(meta or {})
-    info.update({"labels": classes, "examples": len(texts), "C": best_c, "lexicon_weight": best_w,
-                 "cv_macro_f1": cv_f1})
+    info.update({"labels": classes, "examples": len(texts), "features": kind, "C": best_c,
+                 "lexicon_weight": best_w, "cv_macro_f1": cv_f1})
     return TopicModel(features, clf, best_w, info)
+
+
+def _classifier(c: float) -> LinearSVC:
+    return LinearSVC(C=c, class_weight="balanced", random_state=RANDOM_STATE)
