@@ -58,3 +58,12 @@ def test_counties_json_shape():
     assert [c["name"] for c in counties][:3] == ["康定市", "泸定县", "丹巴县"]
     assert len(counties) == 18 and len({c["code"] for c in counties}) == 18
     assert sum(len(c["townships"]) for c in counties) >= 300
+
+
+def test_county_named_in_tibetan_script():
+    assert resolve_county("ང་ནི་ལི་ཐང་རྫོང་གི་འབྲོག་པ་ཡིན།").county == "理塘县"
+
+
+def test_matter_outside_the_prefecture_has_no_county():
+    assert resolve_county("我是理塘人，在成都的工地打工被拖欠工资") is None
+    assert resolve_county("我是理塘人，在理塘县城的工地打工被拖欠工资").county == "理塘县"

@@ -27,7 +27,11 @@ _ALIASES = {"康定县": "康定市", "州府康定": "康定市"}
 # The writer's present home, not the place of the matter.
 _RESIDENCE_NOW = re.compile(r"(现住|现居|现在住|现在在|目前住|目前在|暂住|搬到|搬去|迁到|迁居|后来到|现在定居)[^，。,；;！!？?]{0,3}$")
 _ORIGIN = re.compile(r"(户籍|籍贯|老家是|出生在|我是)[^，。,；;！!？?]{0,3}$")
+_ORIGIN_AFTER = re.compile(r"^(人|出来|来的|籍)")
 _AT = re.compile(r"(在|到|去|位于|于)$")
+# Where the matter happened, when it is outside the prefecture.
+_OUTSIDE = re.compile(
+    r"(在|到|去)(成都|雅安|天全|绵阳|德阳|乐山|眉山|重庆|西藏|拉萨|昌都|阿坝|凉山|西昌|北京|上海|广东|深圳|浙江|新疆|郫都|双流|温江|内地|外省|省外|州外)")
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class _Gazetteer:
         for c in resources.counties():
             add(c["name"], c["name"], None, 1.0)
             add(c["short"], c["name"], None, 1.0)
+            add(c["tibetan"], c["name"], None, 1.0)  # the county's name in Tibetan script
             for t in c["townships"]:
                 add(t["name"], c["name"], t["name"], 1.0)
                 short = _TOWNSHIP_SUFFIX.sub("", t["name"])
@@ -184,12 +189,18 @@ def _plausible_typo(text: str, start: int, word: str) -> bool:
     return True
 
 
+def _is_origin(text: str, mention: _Mention) -> bool:
+    before = text[max(0, mention.start - 8):mention.start]
+    after = text[mention.start + len(mention.word):mention.start + len(mention.word) + 2]
+    return bool(_ORIGIN.search(before) or _ORIGIN_AFTER.match(after))
+
+
 def _weigh(text: str, mention: _Mention) -> float:
     before = text[max(0, mention.start - 8):mention.start]
     weight = mention.weight
     if _RESIDENCE_NOW.search(before):
         weight *= 0.3
-    elif _ORIGIN.search(before):
+    elif _is_origin(text, mention):
         weight *= 0.7
     if _AT.search(before):
         weight += 0.3
@@ -206,6 +217,8 @@ def _best(text: str, mentions: list[_Mention]) -> CountyMatch | None:
         first.setdefault(m.county, m.start)
     county = max(score, key=lambda c: (score[c], -first[c]))
     own = [m for m in mentions if m.county == county]
+    if _OUTSIDE.search(text) and all(_is_origin(text, m) for m in own):
+        return None  # the writer comes from the county; the matter happened elsewhere
     township = next((m.township for m in own if m.township), None)
     words = tuple(dict.fromkeys(m.word for m in own))
     return CountyMatch(county, township, words, homophone=all(m.homophone for m in own))
