@@ -75,6 +75,10 @@ class Settings:
     survey_window_days: int = 30
     survey_reminder_seconds: int = 3 * 86400
     max_body_bytes: int = 64 * 1024
+    # The bodies one level up for 复查/复核 (Art. 35, 36); None: xinfang/data/review_bodies.json.
+    review_bodies_file: Path | None = None
+    # The citizen-facing address, for links sent by SMS or email (the survey link to the tracking page).
+    public_url: str = "http://127.0.0.1:5000"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -117,6 +121,8 @@ class Settings:
             survey_window_days=_int(env, "XINFANG_SURVEY_WINDOW_DAYS", 30),
             survey_reminder_seconds=_int(env, "XINFANG_SURVEY_REMINDER_SECONDS", 3 * 86400),
             max_body_bytes=_int(env, "XINFANG_MAX_BODY_BYTES", 64 * 1024),
+            review_bodies_file=Path(env["XINFANG_REVIEW_BODIES"]) if env.get("XINFANG_REVIEW_BODIES") else None,
+            public_url=(env.get("XINFANG_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
         )
         return replace(settings, **overrides) if overrides else settings
 

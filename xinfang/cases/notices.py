@@ -74,20 +74,22 @@ def replied(case, cal, department_name=None) -> str:
 
 
 def review_requested(case, cal, department_name=None) -> str:
-    return f"您的复查申请（{case.tracking_code}）已收到，将在{_fmt_date(case.due_at, cal)}前出具复查意见（第三十五条）。"
+    return (f"您的复查申请（{case.tracking_code}）已由{case.review_body or '上一级机关'}受理，"
+            f"将在{_fmt_date(case.due_at, cal)}前出具复查意见（第三十五条）。")
 
 
 def review_replied(case, cal, department_name=None) -> str:
-    return _reply(case, cal, "复查意见",
+    return _reply(case, cal, f"{case.review_body or ''}复查意见",
                   f"如不服，可在{_fmt_date(case.due_at, cal)}前申请复核（第三十六条），回复“复核 {case.tracking_code}”。")
 
 
 def rereview_requested(case, cal, department_name=None) -> str:
-    return f"您的复核申请（{case.tracking_code}）已收到，将在{_fmt_date(case.due_at, cal)}前出具复核意见（第三十六条）。"
+    return (f"您的复核申请（{case.tracking_code}）已由{case.review_body or '上一级机关'}受理，"
+            f"将在{_fmt_date(case.due_at, cal)}前出具复核意见（第三十六条）。")
 
 
 def rereview_replied(case, cal, department_name=None) -> str:
-    return _reply(case, cal, "复核意见", "复核意见为最终意见（第三十六条）。")
+    return _reply(case, cal, f"{case.review_body or ''}复核意见", "复核意见为最终意见（第三十六条）。")
 
 
 def closed(case, cal, department_name=None) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import Case, CaseEvent, Department, LabelCorrection, Notification, Petitioner, utcnow
 from ..nlp import duplicates
-from . import followups, notices
+from . import followups, notices, reviews, surveys
 from .codes import new_tracking_code
 from .deadlines import Calendar, running_clock
 from .names import name_keys
@@ -237,6 +237,9 @@ def perform_action(session: Session, cal: Calendar, case: Case, action: str, act
             raise WorkflowError(f"没有编码为 {params['department']} 的部门")
     from_status = case.status
     try:
+        if action in reviews.REVIEW_REQUESTS:
+            # Art. 35/36: the body one level up takes the review; the timeline and the notice name it.
+            params["body"] = reviews.route_review(session, case)
         _EFFECTS[action](case, params, now)
         if transition.target:
             case.status = transition.target
@@ -245,6 +248,8 @@ def perform_action(session: Session, cal: Calendar, case: Case, action: str, act
                         note=params.get("reason") or params.get("note") or params.get("text"),
                         data=_event_data(action, params), citizen_visible=transition.notice is not None)
         notification = _notify(session, case, event, transition.notice, cal) if transition.notice else None
+        # 满意度评价: the survey is written with the 处理意见, so a Redis outage cannot lose it.
+        survey = surveys.schedule_after_reply(session, case, now) if action in surveys.SURVEYED_ACTIONS else None
         session.commit()
     except StaleDataError:
         session.rollback()
@@ -253,6 +258,8 @@ def perform_action(session: Session, cal: Calendar, case: Case, action: str, act
         session.rollback()
         raise
     _after_commit(case, [notification] if notification else [])
+    if survey is not None:
+        surveys.enqueue_send(survey)
     return event
 
 

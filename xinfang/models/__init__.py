@@ -6,10 +6,11 @@ from .notification import Notification
 from .petitioner import Petitioner
 from .reference import County, Department, Mailbox, Township
 from .staff import ROLE_NAMES, ROLES, ApiToken, AuditEntry, StaffUser
+from .supervision import Supervision
 from .survey import Survey
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "Base", "Case", "CaseEvent", "County", "Department",
     "InboundMessage", "LabelCorrection", "Mailbox", "Notification", "Petitioner", "ROLES", "ROLE_NAMES",
-    "StaffUser", "Survey", "Township", "utcnow",
+    "StaffUser", "Supervision", "Survey", "Township", "utcnow",
 ]

@@ -63,6 +63,9 @@ class Case(Base):
     # 0: the first 处理意见; 1: after 复查; 2: after 复核 (final, Art. 36).
     review_level: Mapped[int] = mapped_column(default=0)
     review_requested_at: Mapped[datetime | None]
+    # The body one level up that takes the 复查/复核 (Art. 35, 36; cases.reviews) and its staff department.
+    review_body: Mapped[str | None] = mapped_column(String(80))
+    review_department_code: Mapped[str | None] = mapped_column(String(20))
     supervised_at: Mapped[datetime | None]
 
     reply_outcome: Mapped[str | None] = mapped_column(String(10))
