@@ -67,3 +67,17 @@ def test_county_named_in_tibetan_script():
 def test_matter_outside_the_prefecture_has_no_county():
     assert resolve_county("我是理塘人，在成都的工地打工被拖欠工资") is None
     assert resolve_county("我是理塘人，在理塘县城的工地打工被拖欠工资").county == "理塘县"
+
+
+@pytest.mark.parametrize("text,county", [
+    ("我们在海罗沟跟团玩", "泸定县"),      # 海螺沟
+    ("磨溪镇那个酒店工地欠薪", "泸定县"),   # 磨西镇
+    ("塔工镇某干部吃拿卡要", "康定市"),     # 塔公镇
+    ("新都乔那边的安置房工地", "康定市"),   # 新都桥, not 炉霍's 新都镇
+])
+def test_towns_and_spots_typed_by_sound(text, county):
+    assert resolve_county(text).county == county
+
+
+def test_two_character_sounds_need_a_suffix():
+    assert resolve_county("他工作很认真") is None

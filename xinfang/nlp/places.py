@@ -91,6 +91,13 @@ class _Gazetteer:
                 add(p, c["name"], None, 0.9)
         for alias, county in _ALIASES.items():
             add(alias, county, None, 1.0)
+        # A short form that begins another county's name (新都 of 炉霍's 新都镇, in
+        # 康定's 新都桥) would hide that name when it is mistyped.
+        shorts = [w for w, found in entries.items() if all(f[2] < 1.0 for f in found)]
+        for word in shorts:
+            counties = {f[0] for f in entries[word]}
+            if any(o != word and o.startswith(word) and {f[0] for f in entries[o]} - counties for o in entries):
+                del entries[word]
         self.entries: dict[str, _Entry] = {}
         for word, found in entries.items():
             counties = tuple(sorted({f[0] for f in found}, key=self.order.index))
@@ -99,27 +106,42 @@ class _Gazetteer:
                                         max(f[2] for f in found))
         names = sorted([*self.entries, *_PREFECTURE_NAMES], key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, names)))
-        self.homophones = _homophone_table()
+        self.homophones = _homophone_table([(c["short"], c["name"], None) for c in resources.counties()])
+        # Towns and spots typed by sound (磨溪 for 磨西, 海罗沟 for 海螺沟).
+        local = [(w, e.counties[0], e.township) for w, e in self.entries.items()
+                 if len(e.counties) == 1 and 2 <= len(w) <= 4 and "\u4e00" <= w[0] <= "\u9fff"
+                 and w not in {c["short"] for c in resources.counties()} and not _TOWNSHIP_SUFFIX.search(w)]
+        self.place_sounds = _homophone_table(local)
 
 
-def _homophone_table() -> dict[str, list[tuple[str, frozenset[str]]]]:
-    """First character -> (county, the second characters that complete its name's sound)."""
-    wanted: dict[str, set[tuple[int, str]]] = {}
-    for c in resources.counties():
-        for pos, ch in enumerate(c["short"]):
+@dataclass(frozen=True)
+class _Sound:
+    """A name as it sounds: for each following character, the characters that sound alike."""
+    name: str
+    county: str
+    township: str | None
+    following: tuple[frozenset[str], ...]
+
+
+def _homophone_table(names: list[tuple[str, str, str | None]]) -> dict[str, list[_Sound]]:
+    """First character -> the names whose sound a text starting with it may carry."""
+    wanted: dict[str, set[tuple[int, int]]] = {}
+    for n, (name, _, _) in enumerate(names):
+        for pos, ch in enumerate(name):
             for syllable in _syllables(ch):
-                wanted.setdefault(syllable, set()).add((pos, c["name"]))
-    chars: dict[tuple[int, str], set[str]] = {}
+                wanted.setdefault(syllable, set()).add((n, pos))
+    chars: dict[tuple[int, int], set[str]] = {}
     for code, readings in pinyin_dict.items():
         if 0x4E00 <= code <= 0x9FFF:
             for syllable in {_fuzzy(_toneless(r)) for r in readings.split(",")}:
                 for key in wanted.get(syllable, ()):
                     chars.setdefault(key, set()).add(chr(code))
-    table: dict[str, list[tuple[str, frozenset[str]]]] = {}
-    for c in resources.counties():
-        seconds = frozenset(chars.get((1, c["name"]), ()))
-        for a in chars.get((0, c["name"]), ()):
-            table.setdefault(a, []).append((c["name"], seconds))
+    table: dict[str, list[_Sound]] = {}
+    for n, (name, county, township) in enumerate(names):
+        following = tuple(frozenset(chars.get((n, pos), ())) for pos in range(1, len(name)))
+        sound = _Sound(name, county, township, following)
+        for a in chars.get((n, 0), ()):
+            table.setdefault(a, []).append(sound)
     return table
 
 
@@ -161,29 +183,49 @@ def _homophone_mentions(text: str, gz: _Gazetteer, spans: list[tuple[int, int]],
     covered = {i for a, b in spans for i in range(a, b)}
     found = []
     for i in range(len(text) - 1):
-        entries = gz.homophones.get(text[i])
-        if not entries or i in covered or i + 1 in covered:
+        if i in covered:
             continue
-        county = next((name for name, seconds in entries if text[i + 1] in seconds), None)
-        if county is None:
-            continue
-        word = text[i:i + 2]
-        with_suffix = text[i + 2:i + 3] in ("县", "市")
-        if not with_suffix and not allow_common and not _plausible_typo(text, i, word):
-            continue
-        found.append(_Mention(county, None, word + ("县" if with_suffix else ""), i, 0.8, homophone=True))
+        for sound in _sounds_at(text, i, gz.homophones, covered):
+            word = text[i:i + len(sound.name)]
+            with_suffix = text[i + 2:i + 3] in ("县", "市")
+            if with_suffix or allow_common or _plausible_typo(text, i, word):
+                found.append(_Mention(sound.county, None, word + ("县" if with_suffix else ""), i, 0.8, True))
+                break
+        for sound in _sounds_at(text, i, gz.place_sounds, covered):
+            word = text[i:i + len(sound.name)]
+            # A two-character sound names a place only with its suffix (磨溪镇, 塔工乡).
+            suffixed = bool(_PLACE_SUFFIX.match(text[i + len(word):]))
+            unit = text[i:i + len(word) + 2] if suffixed and text[i + len(word):i + len(word) + 2] == "街道" \
+                else text[i:i + len(word) + (1 if suffixed else 0)]
+            if (len(word) >= 3 or suffixed) and _plausible_typo(text, i, unit):
+                found.append(_Mention(sound.county, sound.township, word, i, 0.7, True))
+                break
     return found
+
+
+_PLACE_SUFFIX = re.compile(r"(镇|乡|村|街道|沟|寺|景区)")
+
+
+def _sounds_at(text: str, i: int, table: dict[str, list[_Sound]], covered: set[int]) -> list[_Sound]:
+    out = []
+    for sound in table.get(text[i], ()):
+        end = i + 1 + len(sound.following)
+        if end <= len(text) and not any(j in covered for j in range(i, end)) and all(
+                text[i + 1 + k] in chars for k, chars in enumerate(sound.following)):
+            out.append(sound)
+    return sorted(out, key=lambda snd: -len(snd.name))
 
 
 def _plausible_typo(text: str, start: int, word: str) -> bool:
     """A typo is a word of its own, not an everyday word (礼堂, 市区) nor part of one (到城里)."""
     if segment.is_common_word(word):
         return False
+    end_of_word = start + len(word)
     pos = 0
     for token in segment.tokenizer().lcut(text):
         end = pos + len(token)
-        overlaps = pos < start + 2 and end > start
-        if overlaps and len(token) > 1 and (pos < start or end > start + 2):
+        overlaps = pos < end_of_word and end > start
+        if overlaps and len(token) > 1 and (pos < start or end > end_of_word):
             return False
         pos = end
     return True
