@@ -133,7 +133,7 @@ def _keys(case: Case) -> dict:
 def monthly_figures(session: Session, cal: Calendar, month: str) -> MonthFigures:
     start, end = month_bounds(month, cal)
     figures = MonthFigures(month, start, end)
-    figures.department_names = dict(session.execute(select(Department.code, Department.name)))
+    figures.department_names = dict(session.execute(select(Department.code, Department.name)).all())
 
     def add(case: Case, name: str, amount: int = 1) -> None:
         for counts in [figures.total] + [figures.by[d][k] for d, k in _keys(case).items()]:

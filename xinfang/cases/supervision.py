@@ -23,6 +23,16 @@ LEADER_ROLES = ("leader", "supervisor", "admin")
 KIND_NAMES = {"judgement": "研判", "order": "督办"}
 
 
+def _with_event(session: Session, cal: Calendar, case: Case, action: str, actor: service.Actor, params: dict,
+                now: datetime) -> None:
+    """Commit the pending supervision change with its timeline event, or neither."""
+    try:
+        service.perform_action(session, cal, case, action, actor, params, now=now)
+    except Exception:
+        session.rollback()
+        raise
+
+
 # --- 研判 -----------------------------------------------------------------------
 
 def open_judgement(session: Session, survey: Survey, reason: str | None, now: datetime) -> Supervision:
@@ -52,8 +62,8 @@ def conclude(session: Session, cal: Calendar, item: Supervision, actor: service.
         raise WorkflowError("该事项已办结")
     now = now or utcnow()
     item.status, item.conclusion, item.closed_by, item.closed_at = "closed", conclusion.strip(), actor.id, now
-    service.perform_action(session, cal, item.case, "note", actor,
-                           {"note": f"{KIND_NAMES[item.kind]}结论：{conclusion.strip()}"}, now=now)
+    _with_event(session, cal, item.case, "note", actor, {"note": f"{KIND_NAMES[item.kind]}结论：{conclusion.strip()}"},
+                now)
     return item
 
 
@@ -72,9 +82,8 @@ def issue_order(session: Session, cal: Calendar, case: Case, actor: service.Acto
                        due_at=due_at)
     session.add(item)
     day = cal.local_date(due_at)
-    # perform_action checks role, state and scope, and commits the order with the timeline event.
-    service.perform_action(session, cal, case, "supervise", actor,
-                           {"note": item.reason, "due": day.isoformat()}, now=now)
+    # The case service checks role, state and scope, and commits the order with the timeline event.
+    _with_event(session, cal, case, "supervise", actor, {"note": item.reason, "due": day.isoformat()}, now)
     return item
 
 
@@ -91,7 +100,7 @@ def answer_order(session: Session, cal: Calendar, item: Supervision, actor: serv
         raise WorkflowError("请填写督办答复")
     now = now or utcnow()
     item.status, item.answer, item.answered_by, item.answered_at = "answered", answer.strip(), actor.id, now
-    service.perform_action(session, cal, item.case, "note", actor, {"note": f"督办答复：{answer.strip()}"}, now=now)
+    _with_event(session, cal, item.case, "note", actor, {"note": f"督办答复：{answer.strip()}"}, now)
     return item
 
 
