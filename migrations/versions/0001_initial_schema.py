@@ -117,6 +117,7 @@ def upgrade() -> None:
     sa.Column('urgent', sa.Boolean(), nullable=False),
     sa.Column('tibetan', sa.Boolean(), nullable=False),
     sa.Column('confidential', sa.Boolean(), nullable=False),
+    sa.Column('publish_consent', sa.Boolean(), nullable=False),
     sa.Column('classification', sa.JSON(), nullable=True),
     sa.Column('classified_at', xinfang.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('confirmed_by', sa.Integer(), nullable=True),

@@ -7,3 +7,9 @@ def register_handlers(app) -> None:
     from . import health
 
     app.register_blueprint(health.bp)
+    from . import api, mailbox, openapi, track  # the mailboxes, the public API, tracking
+
+    app.register_blueprint(mailbox.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(track.bp)
+    app.register_blueprint(openapi.bp)

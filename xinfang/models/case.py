@@ -41,6 +41,8 @@ class Case(Base):
     tibetan: Mapped[bool] = mapped_column(default=False)
     # 检举控告: the writer's identity never reaches the body accused (Art. 30).
     confidential: Mapped[bool] = mapped_column(default=False)
+    # The citizen agreed to show the reply, personal data removed, on the public board (PIPL Art. 25).
+    publish_consent: Mapped[bool] = mapped_column(default=False)
     classification: Mapped[dict | None]
     classified_at: Mapped[datetime | None]
     confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))

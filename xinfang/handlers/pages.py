@@ -1,0 +1,68 @@
+"""What the public HTML pages share: CSRF on their forms, the caller's address, safe headers.
+
+CSRF is checked per form (Flask-WTF's token), not app-wide: /wechat and the
+JSON APIs are called by machines that hold no session.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from flask import request
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms import ValidationError
+
+# A herder may take an hour or more over a letter; the token outlives that.
+CSRF_TIME_LIMIT = 24 * 3600
+
+SECURITY_HEADERS = {
+    # Nothing from outside the server; codes in URLs never leak through a Referer.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def setup(bp) -> None:
+    """Give a public blueprint's templates csrf_token() and its responses the safe headers."""
+
+    @bp.context_processor
+    def _csrf():
+        return {"csrf_token": generate_csrf}
+
+    @bp.after_request
+    def _headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def csrf_ok() -> bool:
+    try:
+        validate_csrf(request.form.get("csrf_token") or request.headers.get("X-CSRFToken"),
+                      time_limit=CSRF_TIME_LIMIT)
+    except ValidationError:
+        return False
+    return True
+
+
+def client_address() -> str:
+    # The direct peer: behind nginx, create_app must wrap the app in ProxyFix for this to be the citizen.
+    return request.remote_addr or "unknown"
+
+
+def arg(name: str, max_len: int) -> str | None:
+    """A query-string value, trimmed, printable only, or None."""
+    value = "".join(c for c in (request.args.get(name) or "") if c.isprintable()).strip()[:max_len]
+    return value or None
+
+
+def phone_key(phone: str) -> str:
+    """A phone number as a rate-limit key, without keeping the number itself in Redis."""
+    return hashlib.sha256(phone.encode()).hexdigest()[:20]
+
+
+def no_store(response):
+    """Pages that show a 查询码 stay out of shared caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
