@@ -106,43 +106,58 @@ class _Gazetteer:
                                         max(f[2] for f in found))
         names = sorted([*self.entries, *_PREFECTURE_NAMES], key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, names)))
-        self.homophones = _homophone_table([(c["short"], c["name"], None) for c in resources.counties()])
+        self.homophones = _SoundIndex([(c["short"], c["name"], None) for c in resources.counties()])
         # Towns and spots typed by sound (磨溪 for 磨西, 海罗沟 for 海螺沟).
         local = [(w, e.counties[0], e.township) for w, e in self.entries.items()
                  if len(e.counties) == 1 and 2 <= len(w) <= 4 and "\u4e00" <= w[0] <= "\u9fff"
                  and w not in {c["short"] for c in resources.counties()} and not _TOWNSHIP_SUFFIX.search(w)]
-        self.place_sounds = _homophone_table(local)
+        self.place_sounds = _SoundIndex(local)
 
 
 @dataclass(frozen=True)
 class _Sound:
-    """A name as it sounds: for each following character, the characters that sound alike."""
+    """A name as it sounds: the fuzzy syllables each of its characters may be read as."""
     name: str
     county: str
     township: str | None
-    following: tuple[frozenset[str], ...]
+    syllables: tuple[frozenset[str], ...]
 
 
-def _homophone_table(names: list[tuple[str, str, str | None]]) -> dict[str, list[_Sound]]:
-    """First character -> the names whose sound a text starting with it may carry."""
-    wanted: dict[str, set[tuple[int, int]]] = {}
-    for n, (name, _, _) in enumerate(names):
-        for pos, ch in enumerate(name):
-            for syllable in _syllables(ch):
-                wanted.setdefault(syllable, set()).add((n, pos))
-    chars: dict[tuple[int, int], set[str]] = {}
-    for code, readings in pinyin_dict.items():
-        if 0x4E00 <= code <= 0x9FFF:
-            for syllable in {_fuzzy(_toneless(r)) for r in readings.split(",")}:
-                for key in wanted.get(syllable, ()):
-                    chars.setdefault(key, set()).add(chr(code))
-    table: dict[str, list[_Sound]] = {}
-    for n, (name, county, township) in enumerate(names):
-        following = tuple(frozenset(chars.get((n, pos), ())) for pos in range(1, len(name)))
-        sound = _Sound(name, county, township, following)
-        for a in chars.get((n, 0), ()):
-            table.setdefault(a, []).append(sound)
-    return table
+class _SoundIndex:
+    """Names by the sound of their first two characters, and the sound of every relevant character."""
+
+    def __init__(self, names: list[tuple[str, str, str | None]]):
+        self.by_pair: dict[tuple[str, str], list[_Sound]] = {}
+        wanted: set[str] = set()
+        for name, county, township in names:
+            sound = _Sound(name, county, township, tuple(_syllables(ch) for ch in name))
+            wanted.update(*sound.syllables)
+            for a in sound.syllables[0]:
+                for b in sound.syllables[1]:
+                    self.by_pair.setdefault((a, b), []).append(sound)
+        self.char_syllables: dict[str, frozenset[str]] = {}
+        for code, readings in pinyin_dict.items():
+            if 0x4E00 <= code <= 0x9FFF:
+                found = frozenset(_fuzzy(_toneless(r)) for r in readings.split(",")) & wanted
+                if found:
+                    self.char_syllables[chr(code)] = found
+
+    def at(self, text: str, i: int) -> list[_Sound]:
+        """Names whose sound the text carries from position i, longest first."""
+        first = self.char_syllables.get(text[i])
+        second = self.char_syllables.get(text[i + 1]) if first else None
+        if not second:
+            return []
+        out = []
+        for a in first:
+            for b in second:
+                for sound in self.by_pair.get((a, b), ()):
+                    end = i + len(sound.syllables)
+                    if end <= len(text) and all(
+                            self.char_syllables.get(text[i + k], frozenset()) & sound.syllables[k]
+                            for k in range(2, len(sound.syllables))):
+                        out.append(sound)
+        return sorted(set(out), key=lambda snd: -len(snd.name))
 
 
 def _toneless(reading: str) -> str:
@@ -180,40 +195,33 @@ def _exact_mentions(text: str, gz: _Gazetteer) -> tuple[list[_Mention], list[tup
 
 def _homophone_mentions(text: str, gz: _Gazetteer, spans: list[tuple[int, int]],
                         allow_common: bool = False) -> list[_Mention]:
-    covered = {i for a, b in spans for i in range(a, b)}
+    covered = [False] * len(text)
+    for a, b in spans:
+        covered[a:b] = [True] * (b - a)
     found = []
     for i in range(len(text) - 1):
-        if i in covered:
+        if covered[i] or covered[i + 1]:
             continue
-        for sound in _sounds_at(text, i, gz.homophones, covered):
-            word = text[i:i + len(sound.name)]
+        for sound in gz.homophones.at(text, i):
+            word = text[i:i + 2]
             with_suffix = text[i + 2:i + 3] in ("县", "市")
             if with_suffix or allow_common or _plausible_typo(text, i, word):
                 found.append(_Mention(sound.county, None, word + ("县" if with_suffix else ""), i, 0.8, True))
                 break
-        for sound in _sounds_at(text, i, gz.place_sounds, covered):
+        for sound in gz.place_sounds.at(text, i):
             word = text[i:i + len(sound.name)]
+            if any(covered[i:i + len(word)]):
+                continue
             # A two-character sound names a place only with its suffix (磨溪镇, 塔工乡).
-            suffixed = bool(_PLACE_SUFFIX.match(text[i + len(word):]))
-            unit = text[i:i + len(word) + 2] if suffixed and text[i + len(word):i + len(word) + 2] == "街道" \
-                else text[i:i + len(word) + (1 if suffixed else 0)]
-            if (len(word) >= 3 or suffixed) and _plausible_typo(text, i, unit):
+            suffix = _PLACE_SUFFIX.match(text, i + len(word))
+            unit = text[i:suffix.end()] if suffix else word
+            if (len(word) >= 3 or suffix) and _plausible_typo(text, i, unit):
                 found.append(_Mention(sound.county, sound.township, word, i, 0.7, True))
                 break
     return found
 
 
-_PLACE_SUFFIX = re.compile(r"(镇|乡|村|街道|沟|寺|景区)")
-
-
-def _sounds_at(text: str, i: int, table: dict[str, list[_Sound]], covered: set[int]) -> list[_Sound]:
-    out = []
-    for sound in table.get(text[i], ()):
-        end = i + 1 + len(sound.following)
-        if end <= len(text) and not any(j in covered for j in range(i, end)) and all(
-                text[i + 1 + k] in chars for k, chars in enumerate(sound.following)):
-            out.append(sound)
-    return sorted(out, key=lambda snd: -len(snd.name))
+_PLACE_SUFFIX = re.compile(r"镇|乡|村|街道|沟|寺|景区")
 
 
 def _plausible_typo(text: str, start: int, word: str) -> bool:
