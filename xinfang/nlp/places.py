@@ -208,7 +208,8 @@ def _homophone_mentions(text: str, gz: _Gazetteer, spans: list[tuple[int, int]],
             if with_suffix or allow_common or _plausible_typo(text, i, word):
                 found.append(_Mention(sound.county, None, word + ("县" if with_suffix else ""), i, 0.8, True))
                 break
-        for sound in gz.place_sounds.at(text, i):
+        sounds = gz.place_sounds.at(text, i)
+        for sound in sorted(sounds, key=lambda snd: not _suffix_agrees(text, i, snd)):
             word = text[i:i + len(sound.name)]
             if any(covered[i:i + len(word)]):
                 continue
@@ -222,6 +223,12 @@ def _homophone_mentions(text: str, gz: _Gazetteer, spans: list[tuple[int, int]],
 
 
 _PLACE_SUFFIX = re.compile(r"镇|乡|村|街道|沟|寺|景区")
+
+
+def _suffix_agrees(text: str, i: int, sound: _Sound) -> bool:
+    """磨溪镇 is 磨西镇 rather than a 磨西乡 elsewhere."""
+    suffix = _PLACE_SUFFIX.match(text, i + len(sound.name))
+    return bool(suffix and sound.township and sound.township.endswith(suffix.group()))
 
 
 def _plausible_typo(text: str, start: int, word: str) -> bool:
@@ -239,10 +246,14 @@ def _plausible_typo(text: str, start: int, word: str) -> bool:
     return True
 
 
-def _is_origin(text: str, mention: _Mention) -> bool:
+def _is_origin(text: str, mention: _Mention, strict: bool = False) -> bool:
+    """Whether the mention says where the writer comes from; strictly: 理塘人, 户籍, 老家."""
     before = text[max(0, mention.start - 8):mention.start]
     after = text[mention.start + len(mention.word):mention.start + len(mention.word) + 2]
-    return bool(_ORIGIN.search(before) or _ORIGIN_AFTER.match(after))
+    if _ORIGIN_AFTER.match(after):
+        return True
+    found = _ORIGIN.search(before)
+    return bool(found and (not strict or not found.group().startswith("我是")))
 
 
 def _weigh(text: str, mention: _Mention) -> float:
@@ -267,7 +278,7 @@ def _best(text: str, mentions: list[_Mention]) -> CountyMatch | None:
         first.setdefault(m.county, m.start)
     county = max(score, key=lambda c: (score[c], -first[c]))
     own = [m for m in mentions if m.county == county]
-    if _OUTSIDE.search(text) and all(_is_origin(text, m) for m in own):
+    if _OUTSIDE.search(text) and all(_is_origin(text, m, strict=True) for m in own):
         return None  # the writer comes from the county; the matter happened elsewhere
     township = next((m.township for m in own if m.township), None)
     words = tuple(dict.fromkeys(m.word for m in own))
