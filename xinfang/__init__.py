@@ -25,4 +25,7 @@ def create_app(settings=None):
     app.json.ensure_ascii = False
     requestctx.init_app(app)
     register_handlers(app)
+    from .queue.dashboard import mount_dashboard, session_is_admin
+
+    mount_dashboard(app, session_is_admin)
     return app

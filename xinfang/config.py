@@ -72,6 +72,11 @@ class Settings:
     # No pushes in these local hours except urgent ones (start-end, wraps midnight).
     quiet_hours: tuple[int, int] | None = (22, 7)
     reminder_days: tuple[int, ...] = (3, 1)
+    # Status pushes (xinfang/queue/senders.py): WeChat template ids and fields per event (a JSON
+    # file), the SMS gateway class (dotted path), SMTP for email (unset: mail.log in the data dir).
+    wechat_templates_file: Path | None = None
+    sms_sender: str = "xinfang.queue.senders.LogSmsSender"
+    smtp_url: str | None = None
     survey_window_days: int = 30
     survey_reminder_seconds: int = 3 * 86400
     max_body_bytes: int = 64 * 1024
@@ -118,6 +123,9 @@ class Settings:
             timezone=env.get("XINFANG_TIMEZONE", "Asia/Shanghai"),
             quiet_hours=_hours(env, "XINFANG_QUIET_HOURS", "22-7"),
             reminder_days=reminder_days,
+            wechat_templates_file=Path(env["XINFANG_WECHAT_TEMPLATES"]) if env.get("XINFANG_WECHAT_TEMPLATES") else None,
+            sms_sender=env.get("XINFANG_SMS_SENDER") or "xinfang.queue.senders.LogSmsSender",
+            smtp_url=env.get("XINFANG_SMTP_URL") or None,
             survey_window_days=_int(env, "XINFANG_SURVEY_WINDOW_DAYS", 30),
             survey_reminder_seconds=_int(env, "XINFANG_SURVEY_REMINDER_SECONDS", 3 * 86400),
             max_body_bytes=_int(env, "XINFANG_MAX_BODY_BYTES", 64 * 1024),

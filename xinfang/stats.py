@@ -28,6 +28,49 @@ def queue_lengths(redis_conn) -> dict:
     return lengths
 
 
+# How many of each queue's latest finished jobs the latency figures are taken from.
+LATENCY_SAMPLE = 200
+
+
+def _percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(p * len(values)))], 1)
+
+
+def job_figures(redis_conn) -> dict:
+    """Per queue: jobs running, scheduled and failed, how long the oldest has waited, and the
+    wait (enqueued → started) and run time of the latest finished jobs, in milliseconds."""
+    from datetime import datetime, timezone
+
+    from rq import Queue
+    from rq.job import Job
+
+    figures = {}
+    now = datetime.now(timezone.utc)
+    for name in QUEUE_NAMES:
+        q = Queue(name, connection=redis_conn)
+        oldest = q.get_job_ids(0, 0)
+        oldest_job = Job.fetch_many(oldest, connection=redis_conn)[0] if oldest else None
+        finished = q.finished_job_registry.get_job_ids(-LATENCY_SAMPLE, -1)
+        waits, runs = [], []
+        for job in Job.fetch_many(finished, connection=redis_conn):
+            if job and job.enqueued_at and job.started_at and job.ended_at:
+                waits.append((job.started_at - job.enqueued_at).total_seconds() * 1000)
+                runs.append((job.ended_at - job.started_at).total_seconds() * 1000)
+        figures[name] = {
+            "started": q.started_job_registry.count,
+            "scheduled": q.scheduled_job_registry.count,
+            "failed": q.failed_job_registry.count,
+            "oldest_wait_s": round((now - oldest_job.enqueued_at).total_seconds(), 1)
+            if oldest_job and oldest_job.enqueued_at else None,
+            "wait_ms_p50": _percentile(waits, 0.5), "wait_ms_p95": _percentile(waits, 0.95),
+            "run_ms_p50": _percentile(runs, 0.5), "run_ms_p95": _percentile(runs, 0.95),
+        }
+    return figures
+
+
 def collect_stats(session: Session, redis_conn=None) -> dict:
     by_status = _grouped(session, Case.status)
     notifications = _grouped(session, Notification.status)
@@ -47,6 +90,7 @@ def collect_stats(session: Session, redis_conn=None) -> dict:
     }
     try:
         stats["queues"] = queue_lengths(redis_conn) if redis_conn is not None else None
+        stats["jobs"] = job_figures(redis_conn) if redis_conn is not None else None
     except (RedisError, OSError) as exc:
-        stats["queues"] = {"error": f"redis unavailable: {type(exc).__name__}"}
+        stats["queues"] = stats["jobs"] = {"error": f"redis unavailable: {type(exc).__name__}"}
     return stats

@@ -2,25 +2,70 @@
 
 RQ's default worker forks per job (about 100 trivial jobs a second here); a
 SimpleWorker runs them in its own process, so the classifier and the
-database pool are loaded once per worker, not once per job.
+database pool are loaded once per worker, not once per job. Run any number,
+on any host: the queues, the scheduler's lock and the periodic tasks' keys
+are all in Redis.
+
+A worker outlives its Redis: when Redis goes away the work loop ends, and the
+worker waits and starts it again, until SIGTERM or SIGINT ask it to stop.
 """
 from __future__ import annotations
 
 import logging
+import time
 
+import redis
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
 from .. import nlp, runtime
 from ..config import Settings
+from . import periodic
+
+log = logging.getLogger(__name__)
 
 # Highest priority first: the citizen's pushes, then intake, then the clocks.
 QUEUES = ("notify", "intake", "reminders", "default")
+# How often a worker checks that the scheduler runs somewhere (RQ's default is ten minutes).
+MAINTENANCE_SECONDS = 30
+RECONNECT_SECONDS = 1
+
+
+class Worker(SimpleWorker):
+    """A SimpleWorker that remembers whether it was asked to stop, or lost Redis."""
+
+    stop_asked = False
+
+    def request_stop(self, signum, frame):
+        type(self).stop_asked = True
+        super().request_stop(signum, frame)
+
+
+def make_worker(connection) -> Worker:
+    queues = [Queue(name, connection=connection) for name in QUEUES]
+    return Worker(queues, connection=connection, maintenance_interval=MAINTENANCE_SECONDS)
 
 
 def run_worker(settings: Settings, burst: bool = False) -> bool:
     rt = runtime.init_runtime(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     nlp.warm_up()
-    queues = [Queue(name, connection=rt.redis) for name in QUEUES]
-    worker = SimpleWorker(queues, connection=rt.redis)
-    return worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    # The worker's own connection: RQ widens its socket timeout for the blocking dequeue,
+    # while the jobs keep the runtime's short one.
+    connection = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=1, health_check_interval=30)
+    periodic.run_all(rt)
+    if burst:
+        return make_worker(connection).work(burst=True, with_scheduler=True)
+    ticker = periodic.Ticker(rt)
+    ticker.start()
+    try:
+        while not Worker.stop_asked:
+            try:
+                make_worker(connection).work(with_scheduler=True, logging_level="INFO")
+            except RedisError as exc:
+                log.warning("worker: Redis unavailable (%s); retrying", exc)
+            if not Worker.stop_asked:
+                time.sleep(RECONNECT_SECONDS)
+    finally:
+        ticker.stop()
+    return True

@@ -1,0 +1,63 @@
+"""The intake pipeline for work the web request could not finish.
+
+A WeChat message stored `pending` (Redis was down when it came, so the
+dialogue state was out of reach) becomes a dialogue step — and, on `确认`, a
+case — here; the answer goes back as a customer-service message through the
+outbox. A case registered without labels is classified here; its suggested
+department comes with the classification, and it waits in the staff's 待登记
+queue (status received).
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import nlp
+from ..cases import service
+from ..cases.deadlines import Calendar
+from ..models import Case, InboundMessage, Notification, Petitioner, utcnow
+
+# A message that failed this often is left `failed` for staff (listed with the dead work).
+MAX_MESSAGE_ATTEMPTS = 5
+
+
+def process_message(session: Session, cal: Calendar, redis, message_id: int) -> Notification | None:
+    """Run a stored message through the dialogue once; returns the outbox row of the answer."""
+    from ..bot.conversation import respond
+
+    message = session.get(InboundMessage, message_id)
+    if message is None or message.status != "pending":
+        return None
+    try:
+        answer = respond(session, cal, redis, message)
+    except Exception as exc:
+        session.rollback()
+        message = session.get(InboundMessage, message_id)
+        message.attempts += 1
+        message.error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= MAX_MESSAGE_ATTEMPTS:
+            message.status = "failed"
+        session.commit()
+        raise
+    message = session.get(InboundMessage, message_id)
+    message.status, message.processed_at, message.answer = "processed", utcnow(), answer
+    notification = None
+    petitioner = session.scalar(select(Petitioner).where(Petitioner.openid == message.sender)) if message.sender else None
+    if answer and petitioner is not None:
+        notification = Notification(
+            idempotency_key=f"message:{message.id}", case_id=message.case_id, petitioner_id=petitioner.id,
+            event="answer", channels=["wechat_custom"], text=answer, urgent=True, next_attempt_at=utcnow(),
+            data={},
+        )
+        session.add(notification)
+    session.commit()
+    return notification
+
+
+def classify_case(session: Session, case_id: int) -> Case | None:
+    """Store the classifier's suggestion on a case that has none yet (a person confirms it, Art. 44)."""
+    case = session.get(Case, case_id)
+    if case is None or case.classified_at is not None:
+        return None
+    service.classify_labels(session, case, nlp.classify(case.text).to_dict())
+    return case

@@ -1,0 +1,84 @@
+"""The job functions RQ runs, enqueued by dotted path (xinfang.queue.jobs.<name>).
+
+Each takes ids, reads the rest from the database, and is safe to run twice:
+the outbox status, the message status, and unique notification keys decide
+whether there is still something to do. Thin: the work is in outbox.py,
+intake.py and reminders.py.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from rq import Queue
+
+from .. import runtime
+from ..models import Case, utcnow
+from . import intake, outbox, reminders, sweeper
+from .senders import build_senders
+
+NOTIFY_QUEUE = "notify"
+SEND_NOTIFICATION = "xinfang.queue.jobs.send_notification"
+
+_senders: tuple = (None, None)  # (runtime, senders): built once per worker process
+
+
+def _senders_of(rt) -> dict:
+    global _senders
+    if _senders[0] is not rt:
+        _senders = (rt, build_senders(rt.settings, rt.redis))
+    return _senders[1]
+
+
+def schedule_send(notification_id: int, at: datetime) -> None:
+    """Enqueue a send for `at` (now, or later); the job id names the moment, so a job
+    never overwrites itself while it runs."""
+    queue = Queue(NOTIFY_QUEUE, connection=runtime.current().redis)
+    job_id = sweeper.notify_job_id(notification_id, at)
+    if at <= utcnow():
+        queue.enqueue(SEND_NOTIFICATION, notification_id, job_id=job_id)
+    else:
+        queue.enqueue_at(at, SEND_NOTIFICATION, notification_id, job_id=job_id)
+
+
+def send_notification(notification_id: int) -> str:
+    rt = runtime.current()
+    with rt.Session() as session:
+        outcome = outbox.deliver(session, notification_id, senders=_senders_of(rt), redis=rt.redis,
+                                 settings=rt.settings)
+    if outcome.status in ("retry", "deferred"):
+        schedule_send(notification_id, outcome.next_attempt_at)
+    return outcome.status
+
+
+def process_message(message_id: int) -> str:
+    rt = runtime.current()
+    with rt.Session() as session:
+        notification = intake.process_message(session, rt.calendar, rt.redis, message_id)
+        if notification is None:
+            return "nothing to do"
+        notification_id, at = notification.id, notification.next_attempt_at
+    schedule_send(notification_id, at)
+    return "answered"
+
+
+def classify_case(case_id: int) -> str:
+    rt = runtime.current()
+    with rt.Session() as session:
+        case = intake.classify_case(session, case_id)
+    return "classified" if case is not None else "nothing to do"
+
+
+def schedule_reminders(case_id: int) -> list[str]:
+    rt = runtime.current()
+    with rt.Session() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            return []
+        return reminders.sync(session, rt.redis, case, rt.settings.reminder_days, rt.calendar)
+
+
+def fire_reminder(case_id: int, kind: str, due_ts: int) -> str:
+    rt = runtime.current()
+    with rt.Session() as session:
+        notice = reminders.fire(session, case_id, kind, due_ts, rt.settings.reminder_days, rt.calendar)
+    return notice.event if notice is not None else "nothing to do"

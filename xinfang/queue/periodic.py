@@ -1,0 +1,87 @@
+"""Periodic work of the workers: the sweeper every minute, the clock heal every ten.
+
+Every worker runs a small ticker thread; a Redis key per task (SET NX with
+the task's interval as expiry) lets exactly one worker of all hosts run it in
+each interval. Because the key lives in Redis, a flushed or restarted Redis
+only makes the next run come sooner. The tasks run in the ticker thread, not
+through a queue, so a backlog of intake work never delays the sweeper.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+
+from . import reminders, survey_jobs, sweeper
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    every: int  # seconds
+    run: Callable  # run(runtime)
+
+
+def sweep(rt) -> None:
+    with rt.Session() as session:
+        sweeper.sweep(session, rt.redis)
+
+
+def heal_clocks(rt) -> None:
+    with rt.Session() as session:
+        reminders.sync_all(session, rt.redis, rt.settings.reminder_days, rt.calendar)
+
+
+def surveys(rt) -> None:
+    survey_jobs.send_due_surveys()
+    survey_jobs.expire_surveys()
+    survey_jobs.escalate_supervisions()
+
+
+TASKS = (Task("sweep", 60, sweep), Task("clocks", 600, heal_clocks), Task("surveys", 300, surveys))
+
+
+def run_due(rt, tasks=TASKS) -> list[str]:
+    """Run each task whose interval key this process wins; returns the names run."""
+    ran = []
+    for task in tasks:
+        try:
+            if not rt.redis.set(f"xinfang:periodic:{task.name}", "1", nx=True, ex=task.every):
+                continue
+            task.run(rt)
+            ran.append(task.name)
+        except RedisError as exc:
+            log.warning("periodic %s: Redis unavailable (%s); next tick", task.name, exc)
+        except Exception:
+            log.exception("periodic %s failed", task.name)
+    return ran
+
+
+def run_all(rt, tasks=TASKS) -> None:
+    """Every task now, whoever ran it last (a worker starting up)."""
+    for task in tasks:
+        try:
+            task.run(rt)
+        except RedisError as exc:
+            log.warning("periodic %s: Redis unavailable (%s)", task.name, exc)
+
+
+class Ticker(threading.Thread):
+    def __init__(self, rt, tasks=TASKS, tick: float = TICK_SECONDS):
+        super().__init__(name="xinfang-periodic", daemon=True)
+        self.rt, self.tasks, self.tick = rt, tasks, tick
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.tick):
+            run_due(self.rt, self.tasks)
+
+    def stop(self) -> None:
+        self.stopped.set()

@@ -1,0 +1,94 @@
+"""Nothing lost: re-enqueue work the database says is undone and Redis no longer holds.
+
+Redis may restart without its data and a worker may be killed with -9; the
+database is the record. Every minute (and when a worker starts) the sweeper
+looks for outbox rows that are due and unsent, and WeChat messages still
+`pending`, that have waited longer than GRACE, and enqueues them again unless
+a live job for them is queued, scheduled or running. The jobs are idempotent,
+so the rare second copy of a job does nothing.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rq import Queue
+from rq.job import Job, JobStatus
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import InboundMessage, Notification, utcnow
+from .intake import MAX_MESSAGE_ATTEMPTS
+
+log = logging.getLogger(__name__)
+
+# Work younger than this is still on its first way through the queue.
+GRACE = timedelta(seconds=30)
+# A job "started" longer ago than this lost its worker (ours finish in seconds).
+STALE_START = timedelta(seconds=90)
+BATCH = 1000
+ALIVE = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED)
+
+SEND_NOTIFICATION = "xinfang.queue.jobs.send_notification"
+PROCESS_MESSAGE = "xinfang.queue.jobs.process_message"
+
+
+def notify_job_id(notification_id: int, at: datetime) -> str:
+    return f"notify-{notification_id}-{int(at.timestamp())}"
+
+
+def intake_job_id(message_id: int) -> str:
+    """The id the WeChat handler enqueues process_message under."""
+    return f"intake-{message_id}"
+
+
+@dataclass
+class SweepReport:
+    notifications: int = 0
+    messages: int = 0
+
+
+def _vanished(redis, candidates: dict[int, list[str]], now: datetime) -> list[int]:
+    """The keys of `candidates` (row id -> its possible job ids) with no live job in Redis."""
+    ids = [job_id for job_ids in candidates.values() for job_id in job_ids]
+    jobs = dict(zip(ids, Job.fetch_many(ids, connection=redis)))
+    return [row_id for row_id, job_ids in candidates.items()
+            if not any(_alive(jobs[job_id], now) for job_id in job_ids)]
+
+
+def _alive(job: Job | None, now: datetime) -> bool:
+    if job is None:
+        return False
+    status = job.get_status(refresh=False)
+    if status == JobStatus.STARTED and job.started_at and job.started_at < now - STALE_START:
+        return False  # its worker died mid-job
+    return status in ALIVE
+
+
+def sweep(session: Session, redis, now: datetime | None = None) -> SweepReport:
+    now = now or utcnow()
+    report = SweepReport()
+    due = session.execute(
+        select(Notification.id, Notification.next_attempt_at)
+        .where(Notification.status.in_(("pending", "failed")), Notification.next_attempt_at <= now - GRACE)
+        .order_by(Notification.next_attempt_at).limit(BATCH)
+    ).all()
+    notify = Queue("notify", connection=redis)
+    candidates = {nid: [f"notify-{nid}", notify_job_id(nid, at)] for nid, at in due}
+    for notification_id in _vanished(redis, candidates, now):
+        notify.enqueue(SEND_NOTIFICATION, notification_id, job_id=candidates[notification_id][-1])
+        report.notifications += 1
+    stuck = session.scalars(
+        select(InboundMessage.id)
+        .where(InboundMessage.status == "pending", InboundMessage.channel == "wechat",
+               InboundMessage.attempts < MAX_MESSAGE_ATTEMPTS, InboundMessage.received_at <= now - GRACE)
+        .order_by(InboundMessage.id).limit(BATCH)
+    ).all()
+    intake = Queue("intake", connection=redis)
+    for message_id in _vanished(redis, {mid: [intake_job_id(mid)] for mid in stuck}, now):
+        intake.enqueue(PROCESS_MESSAGE, message_id, job_id=intake_job_id(message_id))
+        report.messages += 1
+    if report.notifications or report.messages:
+        log.warning("sweeper re-enqueued %d notifications and %d messages", report.notifications, report.messages)
+    return report
