@@ -28,7 +28,7 @@ _ALIASES = {"康定县": "康定市", "州府康定": "康定市"}
 _RESIDENCE_NOW = re.compile(r"(现住|现居|现在住|现在在|目前住|目前在|暂住|搬到|搬去|迁到|迁居|后来到|现在定居)[^，。,；;！!？?]{0,3}$")
 _ORIGIN = re.compile(r"(户籍|籍贯|老家是|出生在|我是)[^，。,；;！!？?]{0,3}$")
 _ORIGIN_AFTER = re.compile(r"^(人|出来|来的|籍)")
-_AT = re.compile(r"(在|到|去|位于|于)$")
+_AT = re.compile(r"(在|位于|于)$")
 # Where the matter happened, when it is outside the prefecture.
 _OUTSIDE = re.compile(
     r"(在|到|去)(成都|雅安|天全|绵阳|德阳|乐山|眉山|重庆|西藏|拉萨|昌都|阿坝|凉山|西昌|北京|上海|广东|深圳|浙江|新疆|郫都|双流|温江|内地|外省|省外|州外)")
