@@ -113,6 +113,27 @@ def cmd_simulate(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    """The monthly 通报 (xlsx and PDF) into the data directory or --out; prints the two paths."""
+    from pathlib import Path
+
+    from . import runtime
+    from .reports import last_month, write_monthly
+
+    rt = runtime.init_runtime(_settings())
+    month = args.month or last_month(rt.calendar)
+    out = Path(args.out) if args.out else rt.settings.data_dir / "reports"
+    try:
+        with rt.Session() as session:
+            files = write_monthly(session, rt.calendar, month, out)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(files.xlsx)
+    print(files.pdf)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xinfang", description="信访通 — petition intake gateway")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts of messages, cases, notifications, surveys, queues")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("report", help="the monthly 通报 as an Excel workbook and a PDF")
+    p.add_argument("--month", help="YYYY-MM (default: last month)")
+    p.add_argument("--out", help="folder for the files (default: reports/ in the data directory)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("classify", help="JSON lines {id, text} in, labels out")
     p.add_argument("--model", default=None)

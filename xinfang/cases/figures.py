@@ -87,7 +87,7 @@ class Counts:
 RATES = {
     "participation_rate": "参评率",
     "satisfaction_rate": "满意率（满意）",
-    "satisfaction_rate_broad": "满意率（满意+基本满意）",
+    "satisfaction_rate_broad": "满意率（含基本满意）",
     "on_time_acceptance_rate": "及时受理率",
     "on_time_reply_rate": "按期答复率",
     "reopen_rate": "复查率",
