@@ -40,15 +40,21 @@ REVIEW_ACTIONS = ("request_review", "request_rereview")
 
 
 def redact(text: str | None, known: tuple[str | None, ...] = ()) -> str | None:
-    """The text with names, phones, ID numbers and emails hidden; `known` are the writer's own details."""
+    """The text with names, phones, ID numbers and emails hidden.
+
+    `known` is the writer's (name, phone, email, ID number): hidden wherever they appear, named or not.
+    Names keep their first character (张某), as published replies do.
+    """
     if not text:
         return text
+    name, *values = known or (None,)
     personal = extract_personal(text)
-    for value in (*known, *personal.id_numbers, *personal.phones):
+    for value in (*values, *personal.id_numbers, *personal.phones):
         if value and len(value) >= 2:
             text = text.replace(value, HIDDEN)
-    for name in personal.names:
-        text = text.replace(name, name[0] + "某")
+    for found in sorted({name, *personal.names} - {None}, key=len, reverse=True):
+        if len(found) >= 2:
+            text = text.replace(found, found[0] + "某")
     text = _EMAIL.sub(HIDDEN, text)
     return mask(text)  # numbers the extractor wrote differently (spaces, dashes)
 

@@ -149,7 +149,8 @@ PUBLIC_PATHS = {
             "operationId": "getPetitionStatus",
             "parameters": [{
                 "name": "tracking_code", "in": "path", "required": True,
-                "schema": {"type": "string", "description": f"{LENGTH}位查询码，字符取自 {ALPHABET}"},
+                "schema": {"type": "string", "pattern": f"^[{ALPHABET}]{{{LENGTH}}}$",
+                           "description": f"{LENGTH}位查询码（大小写、空格和连字符不论）"},
             }],
             "responses": {
                 "200": _json(_ref("PetitionStatus"), "办理进度"),
