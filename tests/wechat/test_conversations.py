@@ -1,0 +1,228 @@
+"""Whole conversations through /wechat: signed, encrypted XML in, the bot's passive replies out."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from xinfang.models import Attachment, Petitioner
+from xinfang.simulator.constants import MENU_GUIDE, MENU_REPORT, MENU_TRACK
+
+from .conftest import OPENID
+
+CODE = re.compile(r"查询码：([23456789A-HJKMNP-Z]{10})")
+
+
+def say(wechat, text, openid=OPENID):
+    reply = wechat.send_text(openid, text)
+    assert reply.ok and reply.kind == "text", reply
+    return reply.content
+
+
+def test_happy_path_goes_straight_to_the_summary(wechat, cases):
+    answer = say(wechat, "康定市新都桥镇的工地老板拖欠我们工资三个月了，电话13812345678，请帮忙讨薪")
+    assert "请核对" in answer and "康定市新都桥镇" in answer and "138****5678" in answer
+    assert "劳动和社会保障" in answer and "确认" in answer
+    assert cases() == []  # nothing is registered before 确认
+    answer = say(wechat, "确认")
+    code = CODE.search(answer).group(1)
+    [case] = cases()
+    assert case.tracking_code == code and case.channel == "wechat" and case.county == "康定市"
+    assert case.status == "received" and case.classification["category"] == "劳动和社会保障"
+    assert case.petitioner.openid == OPENID and case.petitioner.phone == "13812345678"
+    # The draft is gone: a second 确认 submits nothing.
+    assert "没有待提交" in say(wechat, "确认")
+    assert len(cases()) == 1
+
+
+def test_missing_county_is_asked_with_the_numbered_list(wechat, cases):
+    answer = say(wechat, "我们村的路垮了半年没人修，娃娃上学要绕很远")
+    assert "哪个县" in answer and "1 康定市" in answer and "18 得荣县" in answer
+    answer = say(wechat, "14")
+    assert "电话" in answer and "跳过" in answer
+    answer = say(wechat, "跳过")
+    assert "理塘县" in answer and "电话：未留" in answer
+    code = CODE.search(say(wechat, "确认")).group(1)
+    [case] = cases()
+    assert case.tracking_code == code and case.county == "理塘县" and case.petitioner.phone is None
+
+
+def test_homophone_and_township_answers(wechat, cases):
+    say(wechat, "我家草场的补助款两年没有发下来，找了好几次都说等一等")
+    answer = say(wechat, "理唐")  # a homophone of 理塘
+    assert "电话" in answer
+    assert "理塘县" in say(wechat, "0836-2812345")
+    say(wechat, "确认")
+    [case] = cases()
+    assert case.county == "理塘县" and case.petitioner.phone == "0836-2812345"
+
+
+def test_a_township_names_its_county(wechat, cases):
+    say(wechat, "家门口的河沟被人倒满了建筑垃圾，下雨就淹到院子里")
+    say(wechat, "磨西镇")
+    say(wechat, "跳过")
+    say(wechat, "确认")
+    [case] = cases()
+    assert case.county == "泸定县" and case.township == "磨西镇"
+
+
+def test_an_unrecognised_county_is_asked_again(wechat):
+    say(wechat, "村委会的账目一直不公开，村民都有意见")
+    answer = say(wechat, "火星")
+    assert "没有认出" in answer and "1 康定市" in answer
+
+
+def test_a_bad_phone_is_refused_with_the_format(wechat):
+    say(wechat, "丹巴县的自来水停了一个星期，没人来修")
+    assert "格式不对" in say(wechat, "12345")
+    assert "请核对" in say(wechat, "13912345678")
+
+
+def test_cancel_drops_the_draft(wechat, cases):
+    say(wechat, "巴塘县医院挂号排队太久，希望增加窗口")
+    assert "已取消" in say(wechat, "取消")
+    assert "没有待提交" in say(wechat, "确认")
+    assert cases() == []
+
+
+def test_amend_adds_text_before_submitting(wechat, cases):
+    say(wechat, "稻城县城区的路灯坏了很多，晚上走路不安全，电话13800001111")
+    assert "补充" in say(wechat, "修改")
+    answer = say(wechat, "主要是香格里拉大道那一段")
+    assert "请核对" in answer
+    say(wechat, "确认")
+    [case] = cases()
+    assert "路灯坏了" in case.text and "香格里拉大道" in case.text
+
+
+def test_a_county_can_be_corrected_at_the_summary(wechat, cases):
+    say(wechat, "康定市的公交车太少了，等一趟要一个小时，电话13800002222")
+    assert "泸定县" in say(wechat, "泸定")
+    say(wechat, "确认")
+    assert cases()[0].county == "泸定县"
+
+
+@pytest.mark.parametrize("text, procedure, body", [
+    ("我被公司辞退了，一分钱补偿都没有，我在康定市，电话13800003333", "仲裁", "劳动人事争议仲裁委员会"),
+    ("对县市场监管局的行政处罚决定不服，我在炉霍县，电话13800004444", "行政复议", "行政复议机关"),
+    ("邻居占了我家的宅基地，想起诉他，我在色达县，电话13800005555", "诉讼", "人民法院"),
+])
+def test_a_legal_procedure_case_is_recorded_and_explained(wechat, cases, text, procedure, body):
+    summary = say(wechat, text)
+    assert f"依法应通过{procedure}解决" in summary
+    answer = say(wechat, "确认")
+    assert "查询码：" in answer and f"依法应通过{procedure}解决" in answer and body in answer
+    assert "原因：" in answer and "时限：" in answer and re.search(r"\d+(日|年|个月)", answer)
+    [case] = cases()
+    assert case.status == "received"  # recorded all the same; a clerk confirms the route (Art. 44)
+    assert case.path in ("litigation", "arbitration", "reconsideration")
+
+
+def test_tibetan_text_gets_a_bilingual_answer_and_a_flagged_case(wechat, cases):
+    answer = say(wechat, "ང་ཚོའི་གྲོང་ཚོ་ལ་ཆུ་མེད། 我们村没有自来水")
+    assert re.search("[\u0f00-\u0fff]", answer) and "藏文" in answer
+    assert "དར་རྩེ་མདོ" in answer  # the county list carries the Tibetan names
+    say(wechat, "1")
+    say(wechat, "跳过")
+    answer = say(wechat, "确认")
+    assert "查询码：" in answer and re.search("[\u0f00-\u0fff]", answer)
+    [case] = cases()
+    assert case.tibetan and case.county == "康定市"
+
+
+def test_voice_uses_the_recognition_text(wechat, cases):
+    reply = wechat.send_voice(OPENID, recognition="九龙县乡里的低保名单不公平，电话13800006666")
+    assert "请核对" in reply.content and "九龙县" in reply.content
+    say(wechat, "确认")
+    assert "低保" in cases()[0].text
+
+
+def test_voice_without_recognition_asks_for_text(wechat, cases):
+    reply = wechat.send_voice(OPENID, recognition=None)
+    assert "改发文字" in reply.content
+    assert cases() == []
+
+
+def test_images_are_attached_to_the_open_intake(wechat, session, cases):
+    reply = wechat.send_image(OPENID, media_id="media-photo-1")
+    assert "1个附件" in reply.content and "文字" in reply.content
+    say(wechat, "石渠县的桥被水冲坏了，照片在上面，电话13800007777")
+    wechat.send_file(OPENID, "材料清单.pdf")
+    answer = say(wechat, "确认")
+    assert "查询码：" in answer
+    [case] = cases()
+    attachments = session.scalars(select(Attachment).where(Attachment.case_id == case.id)).all()
+    assert sorted(a.kind for a in attachments) == ["file", "image"]
+    assert "media-photo-1" in [a.storage for a in attachments]
+
+
+def test_a_location_gives_the_county(wechat, cases):
+    reply = wechat.send_location(OPENID, 31.62, 100.01, label="甘孜县城附近")
+    assert "甘孜县" in reply.content and "文字" in reply.content
+    answer = say(wechat, "这里的垃圾站好久没人清运了，臭得很，电话13800008888")
+    assert "甘孜县" in answer and "请核对" in answer
+    say(wechat, "确认")
+    assert cases()[0].county == "甘孜县"
+
+
+def test_a_location_outside_the_prefecture_is_not_guessed(wechat):
+    reply = wechat.send_location(OPENID, 30.66, 104.07, label="成都")
+    assert "不在甘孜州" in reply.content
+
+
+def test_subscribe_welcomes_with_the_personal_data_notice(wechat, session):
+    reply = wechat.send_event(OPENID, "subscribe")
+    assert "欢迎" in reply.content and "查询" in reply.content and "个人信息" in reply.content
+    assert len(reply.content) < 400
+    petitioner = session.scalar(select(Petitioner).where(Petitioner.openid == OPENID))
+    assert petitioner.subscribed and petitioner.last_inbound_at is not None
+
+
+def test_unsubscribe_stops_pushes(wechat, session):
+    say(wechat, "你好")
+    reply = wechat.send_event(OPENID, "unsubscribe")
+    assert reply.kind == "success"
+    session.expire_all()
+    assert session.scalar(select(Petitioner).where(Petitioner.openid == OPENID)).subscribed is False
+
+
+def test_menu_clicks(wechat):
+    assert "请写下" in wechat.send_event(OPENID, "CLICK", EventKey=MENU_REPORT).content
+    assert "没有在办" in wechat.send_event(OPENID, "CLICK", EventKey=MENU_TRACK).content
+    assert "六十" in wechat.send_event(OPENID, "CLICK", EventKey=MENU_GUIDE).content.replace("60", "六十")
+
+
+def test_query_tells_status_department_and_days_left(wechat):
+    say(wechat, "新龙县的学校食堂饭菜太差，家长意见很大，电话13800009999")
+    code = CODE.search(say(wechat, "确认")).group(1)
+    answer = say(wechat, f"查询 {code.lower()}")
+    assert code in answer and "已登记" in answer and re.search(r"还有\d+天", answer)
+    answer = say(wechat, "查询")
+    assert code in answer and "1件" in answer
+    assert "没有找到" in say(wechat, "查询 ABCDEFGHJK")
+
+
+def test_review_only_on_own_case_and_with_the_workflow_reason(wechat):
+    say(wechat, "白玉县的网络信号太差，打电话都打不通，电话13800001234")
+    code = CODE.search(say(wechat, "确认")).group(1)
+    refused = say(wechat, f"复查 {code}")
+    assert "不能" in refused and "已登记" in refused  # no 处理意见 yet: the workflow's reason
+    assert "没有找到您名下" in say(wechat, f"复查 {code}", openid="oSomeoneElse000000000000001")
+    assert "查询码" in say(wechat, "复核")
+
+
+def test_help_and_greetings_do_not_start_an_intake(wechat, cases):
+    assert "请直接写下" in say(wechat, "你好")
+    assert "办事指南" in say(wechat, "办事指南")
+    assert cases() == []
+
+
+def test_survey_words_without_a_survey(wechat):
+    assert "没有待评价" in say(wechat, "评价 满意")
+
+
+def test_floods_are_answered_and_still_stored(wechat, messages):
+    for i in range(20):
+        wechat.send_text(OPENID, f"第{i}条：乡城县的路不通")
+    reply = wechat.send_text(OPENID, "还有一条")
+    assert "太快" in reply.content
+    assert len(messages()) == 21 and messages()[-1].payload["Content"] == "还有一条"

@@ -1,0 +1,464 @@
+"""The conversation: one stored inbound message in, the reply text out.
+
+`respond` is the one entry point, for the web request (inline) and for the
+queue's job (when the web request could not finish). It is idempotent: a
+message already processed gets its stored answer again. The reply, the
+message's `processed` mark and any case it registers are committed in one
+transaction; the dialogue state in Redis is written after that commit.
+
+The bot asks only for what is missing (the county, an optional phone), shows
+a summary in plain words and registers the case on 确认 (《信访工作条例》
+第十七条、第十九条: an online petition states the request, facts and reasons;
+第二十一条: registered and trackable by its 查询码).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from redis.exceptions import RedisError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import nlp
+from ..cases import followups, public, surveys
+from ..cases.deadlines import Calendar
+from ..cases.notices import NOTICES, ROUTE_WINDOWS
+from ..cases.service import Actor, find_or_create_petitioner, open_cases_of, perform_action, register_case
+from ..cases.workflow import STATES, WorkflowError
+from ..models import Attachment, Case, Department, InboundMessage, Notification, Petitioner, utcnow
+from ..nlp import places, resources
+from ..nlp.personal import extract_personal, mask
+from ..simulator.constants import MENU_GUIDE, MENU_REPORT, MENU_TRACK
+from . import dialogue, floods, intents, locations, texts
+from .dialogue import Intake
+
+log = logging.getLogger(__name__)
+
+EXCERPT_CHARS = 60
+LEGAL_PATHS = ("litigation", "arbitration", "reconsideration")
+# Media a citizen can attach to the open intake; WeChat keeps the bytes, we keep the media id.
+MEDIA_TYPES = {"image": "image", "file": "file", "video": "video", "shortvideo": "video"}
+
+
+# --- the entry points ----------------------------------------------------------
+
+def respond(session: Session, cal: Calendar, redis, message: InboundMessage) -> str:
+    """The reply to a stored message ("" when none is due); marks it processed. Idempotent."""
+    if message.status == "processed":
+        return message.answer or ""
+    if message.msg_type == "event":
+        # Events need no dialogue state: they work while Redis is away.
+        answer = _event(session, cal, message)
+        _finish(session, message, answer)
+        return answer
+    with dialogue.locked(redis, message.channel, message.sender):
+        session.refresh(message)  # another process may have answered it while we waited
+        if message.status == "processed":
+            return message.answer or ""
+        turn = _Turn(session, cal, message, dialogue.load(redis, message.channel, message.sender))
+        answer = turn.run()
+        _finish(session, message, answer)
+        turn.after_commit(redis)
+    return answer
+
+
+def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, *, fresh: bool) -> str:
+    """The answer for the web request, within WeChat's 5 seconds whatever Redis does; never raises.
+
+    When the step cannot run now the message stays `pending`, the queue's
+    process_message job answers it through the customer-service API, and the
+    citizen gets a short holding text.
+    """
+    if message.status == "processed":
+        return message.answer or ""
+    try:
+        if fresh and _counts_for_floods(message):
+            wait = _flood_wait(redis, message)
+            if wait is not None:
+                # Stored all the same; answered once, never pushed again.
+                message.error = "rate limited"
+                answer = texts.TOO_FAST.format(wait=floods.wait_text(wait))
+                _finish(session, message, answer)
+                return answer
+        return respond(session, cal, redis, message)
+    except (RedisError, OSError, dialogue.Busy) as exc:
+        log.warning("message %s left for the queue: %s", message.id, exc)
+    except Exception:
+        log.exception("message %s left for the queue", message.id)
+    session.rollback()
+    followups.enqueue(followups.PROCESS_MESSAGE, message.id, queue="intake", job_id=f"intake-{message.id}")
+    return texts.HOLDING
+
+
+def _flood_wait(redis, message: InboundMessage) -> int | None:
+    try:
+        return floods.over_limit(redis, message.channel, message.sender)
+    except (RedisError, OSError):
+        return None  # no limit while Redis is away: the message must still be taken
+
+
+def _counts_for_floods(message: InboundMessage) -> bool:
+    return message.msg_type != "event" or message.payload.get("Event") in ("CLICK", "subscribe")
+
+
+def _finish(session: Session, message: InboundMessage, answer: str) -> None:
+    message.status, message.processed_at, message.answer = "processed", utcnow(), answer
+    message.attempts += 1
+    session.commit()
+
+
+# --- events ------------------------------------------------------------------
+
+def _event(session: Session, cal: Calendar, message: InboundMessage) -> str:
+    payload = message.payload
+    event = payload.get("Event")
+    if event == "subscribe":
+        return texts.WELCOME
+    if event == "CLICK":
+        key = payload.get("EventKey")
+        if key == MENU_REPORT:
+            return texts.START_REPORT
+        if key == MENU_TRACK:
+            return _query(session, cal, _petitioner(session, message), None)
+        if key == MENU_GUIDE:
+            return texts.GUIDE
+        return texts.HELP
+    if event == "TEMPLATESENDJOBFINISH":
+        _template_delivered(session, str(payload.get("MsgID") or payload.get("MsgId") or ""), payload.get("Status"))
+    # unsubscribe (already applied when stored), LOCATION reports, VIEW and the rest need no answer.
+    return ""
+
+
+def _template_delivered(session: Session, msgid: str, status: str | None) -> None:
+    if msgid and status:
+        for notification in session.scalars(select(Notification).where(Notification.external_id == msgid)):
+            notification.delivery = status[:40]
+
+
+# --- one dialogue step ---------------------------------------------------------
+
+@dataclass
+class _Turn:
+    session: Session
+    cal: Calendar
+    message: InboundMessage
+    intake: Intake | None
+    drop_intake: bool = False
+    case: Case | None = None
+    replies: list[str] = field(default_factory=list)
+
+    @property
+    def petitioner(self) -> Petitioner:
+        return _petitioner(self.session, self.message)
+
+    def run(self) -> str:
+        payload = self.message.payload
+        kind = self.message.msg_type
+        if kind == "text":
+            self.text(payload.get("Content") or "")
+        elif kind == "voice":
+            recognition = (payload.get("Recognition") or "").strip()
+            self.text(recognition) if recognition else self.say(texts.VOICE_NOT_RECOGNIZED)
+        elif kind in MEDIA_TYPES:
+            self.attach(MEDIA_TYPES[kind], payload)
+        elif kind == "location":
+            self.location(payload)
+        else:
+            self.say(texts.UNSUPPORTED)
+        return "\n".join(r for r in self.replies if r)
+
+    def say(self, text: str) -> None:
+        self.replies.append(text)
+
+    def after_commit(self, redis) -> None:
+        """Keep the draft for the next message, or drop it; enqueue the new case's follow-ups."""
+        channel, sender = self.message.channel, self.message.sender
+        try:
+            if self.drop_intake or self.intake is None:
+                dialogue.clear(redis, channel, sender)
+            else:
+                dialogue.save(redis, channel, sender, self.intake)
+        except RedisError as exc:
+            # The answer is committed and must still go out; the next message meets a stale draft.
+            log.warning("dialogue state of message %s not saved: %s", self.message.id, exc)
+        if self.case is not None:
+            _enqueue_followups(self.session, self.case)
+
+    # -- text --
+
+    def text(self, text: str) -> None:
+        intent = intents.parse(text)
+        intake = self.intake
+        step = intake.step if intake else None
+        if intent.kind == "cancel":
+            self.drop_intake = intake is not None
+            return self.say(texts.CANCELLED if intake else texts.NOTHING_TO_CANCEL)
+        if intent.kind in ("query", "review", "rereview", "guide", "report"):
+            return self.command(intent)
+        if step == "county" and intent.kind in ("text", "survey"):
+            return self.county_answer(text)
+        if step == "phone" and intent.kind in ("text", "survey", "skip"):
+            return self.phone_answer(text, intent.kind == "skip")
+        if intent.kind == "survey" and (text.startswith(texts.EVALUATE) or surveys.find_survey(
+                self.session, self.petitioner.id) is not None):
+            return self.say(surveys.reply_to_citizen(self.session, self.cal, self.petitioner.id, text))
+        if intent.kind == "confirm":
+            if step == "confirm":
+                return self.submit()
+            return self.say(self.question() if intake else texts.NOTHING_TO_CONFIRM)
+        if intent.kind == "amend":
+            if intake is None:
+                return self.say(texts.NOTHING_TO_CONFIRM)
+            intake.step = "amend"
+            return self.say(texts.AMEND_PROMPT)
+        if intent.kind in ("help", "skip"):
+            return self.say(self.question() if intake else texts.HELP)
+        if step == "confirm" and self.county_change(text):
+            return self.advance()
+        self.add_text(text)
+
+    def command(self, intent: intents.Intent) -> None:
+        if intent.kind == "query":
+            return self.say(_query(self.session, self.cal, self.petitioner, intent.arg))
+        if intent.kind in ("review", "rereview"):
+            return self.say(self.review(intent.kind, intent.arg))
+        if intent.kind == "guide":
+            return self.say(texts.GUIDE)
+        self.say(self.question() if self.intake else texts.START_REPORT)
+
+    def add_text(self, text: str) -> None:
+        if self.intake is None:
+            self.intake = Intake(first_message_id=self.message.id)
+            if intents.has_tibetan(text):
+                self.say(texts.TIBETAN_ACK)
+        elif self.intake.text:
+            self.say(texts.amended())
+        self.intake.add_text(text)
+        self.advance()
+
+    # -- the questions, in order --
+
+    def advance(self) -> None:
+        """Ask the next missing thing, or show the summary."""
+        intake = self.intake
+        if not intake.text:
+            intake.step = "text"
+            return self.say(texts.ASK_TEXT)
+        found = nlp.classify(intake.text)
+        if intake.county is None:
+            # A county heard only by sound in free text ("的路" ~ 德格) is a guess: ask instead.
+            match = places.resolve_county(intake.text)
+            if match is not None and not match.homophone:
+                intake.county, intake.township = match.county, match.township
+        if intake.phone is None:
+            intake.phone = next(iter(extract_personal(intake.text).phones), None) or self.petitioner.phone
+        if intake.county is None:
+            intake.step = "county"
+            return self.say(texts.county_question(_counties(), intents.has_tibetan(intake.text)))
+        if intake.phone is None and not intake.phone_asked:
+            intake.step, intake.phone_asked = "phone", True
+            return self.say(texts.phone_question())
+        intake.step = "confirm"
+        self.say(self.summary(found))
+
+    def question(self) -> str:
+        """The question the open intake waits on, asked again."""
+        step = self.intake.step
+        if step == "county":
+            return texts.county_question(_counties(), intents.has_tibetan(self.intake.text))
+        if step == "phone":
+            return texts.phone_question()
+        if step == "confirm":
+            return self.summary(nlp.classify(self.intake.text))
+        return texts.AMEND_PROMPT if step == "amend" else texts.ASK_TEXT
+
+    def county_answer(self, text: str) -> None:
+        match = places.county_from_answer(text)
+        if match is not None:
+            self.intake.county, self.intake.township = match.county, match.township
+            return self.advance()
+        if len(text.strip()) > 10:
+            return self.add_text(text)  # more of the story rather than a county
+        self.say(texts.COUNTY_NOT_RECOGNIZED + "\n" + self.question())
+
+    def county_change(self, text: str) -> bool:
+        """At the summary, a short reply naming a county corrects the county."""
+        if len(text.strip()) > 8:
+            return False
+        match = places.county_from_answer(text)
+        if match is None:
+            return False
+        self.intake.county, self.intake.township = match.county, match.township
+        return True
+
+    def phone_answer(self, text: str, skip: bool) -> None:
+        if not skip:
+            phone = intents.phone_number(text)
+            if phone is None:
+                return self.say(texts.PHONE_INVALID)
+            self.intake.phone = phone
+        self.advance()
+
+    def summary(self, found) -> str:
+        intake = self.intake
+        department = _department_name(self.session, found.department) or "信访部门登记后分送"
+        return texts.summary(
+            excerpt=_excerpt(intake.text), category=found.category,
+            county=intake.county + (intake.township or ""), department=department,
+            phone=mask(intake.phone) if intake.phone else None, attachments=len(intake.attachments),
+            route=found.path if found.path in LEGAL_PATHS else None)
+
+    # -- media and places --
+
+    def attach(self, kind: str, payload: dict) -> None:
+        attachment = Attachment(message_id=self.message.id, kind=kind, filename=payload.get("Title"),
+                                storage=payload.get("MediaId") or payload.get("PicUrl"))
+        self.session.add(attachment)
+        self.session.flush()
+        if self.intake is None:
+            self.intake = Intake(first_message_id=self.message.id)
+        self.intake.attachments.append(attachment.id)
+        self.say(texts.attachment_noted(len(self.intake.attachments)))
+        if not self.intake.text:
+            self.say(texts.ASK_TEXT)
+        elif self.intake.step == "confirm":
+            self.say(texts.summary_hint())
+
+    def location(self, payload: dict) -> None:
+        try:
+            latitude, longitude = float(payload.get("Location_X")), float(payload.get("Location_Y"))
+        except (TypeError, ValueError):
+            return self.say(texts.UNSUPPORTED)
+        label = (payload.get("Label") or "").strip()
+        self.session.add(Attachment(message_id=self.message.id, kind="location", filename=label[:200] or None,
+                                    storage=f"{latitude:.6f},{longitude:.6f}"))
+        county = locations.county_at(latitude, longitude)
+        if self.intake is None:
+            self.intake = Intake(first_message_id=self.message.id)
+        if county is None:
+            self.say(texts.LOCATION_OUTSIDE if self.intake.step == "county" else texts.LOCATION_OUTSIDE_SHORT)
+            if not self.intake.text:
+                self.say(texts.ASK_TEXT)
+            return
+        self.intake.county, self.intake.township = county, None
+        self.say(texts.location_noted(county))
+        self.advance()
+
+    # -- submitting --
+
+    def submit(self) -> None:
+        intake, petitioner = self.intake, self.petitioner
+        already = _submitted_case(self.session, self.message, intake)
+        if already is not None:  # the draft outlived its submission (Redis missed the clear)
+            self.drop_intake = True
+            return self.say(texts.submitted(already.tracking_code, _date(self.cal, already.due_at)))
+        found = nlp.classify(intake.text)
+        if intake.phone and intake.phone != petitioner.phone:
+            petitioner.phone = intake.phone
+        case = register_case(self.session, self.cal, channel=self.message.channel, text=intake.text,
+                             petitioner=petitioner, county=intake.county, labels=found.to_dict(), commit=False)
+        if intake.county != found.county:
+            case.township = intake.township  # the citizen's county outranks the text's; so does its township
+        for attachment in self.session.scalars(select(Attachment).where(Attachment.id.in_(intake.attachments))):
+            attachment.case_id = case.id
+        self.message.case_id = case.id
+        self.case, self.drop_intake = case, True
+        if intents.has_tibetan(intake.text):
+            self.say(texts.TIBETAN_ACK)
+        if found.path in LEGAL_PATHS:
+            self.say(texts.routed_submitted(case.tracking_code, found.path, _legal_body(found), _why(found),
+                                            ROUTE_WINDOWS[found.path]))
+        else:
+            self.say(texts.submitted(case.tracking_code, _date(self.cal, case.due_at)))
+
+    # -- review requests (《信访工作条例》第三十五条、第三十六条) --
+
+    def review(self, kind: str, code: str | None) -> str:
+        word = texts.REVIEW if kind == "review" else texts.REREVIEW
+        if code is None:
+            return texts.ASK_CODE.format(word=word)
+        petitioner = self.petitioner
+        case = self.session.scalar(select(Case).where(Case.tracking_code == code))
+        if case is None or case.petitioner_id != petitioner.id:
+            return texts.NOT_YOURS.format(code=code)
+        action = "request_review" if kind == "review" else "request_rereview"
+        try:
+            perform_action(self.session, self.cal, case, action, Actor.citizen(petitioner.id))
+        except WorkflowError as exc:
+            return texts.review_refused(str(exc))
+        return NOTICES[f"{kind}_requested"](case, self.cal)
+
+
+# --- helpers -----------------------------------------------------------------
+
+def _petitioner(session: Session, message: InboundMessage) -> Petitioner:
+    return find_or_create_petitioner(session, openid=message.sender)
+
+
+def _query(session: Session, cal: Calendar, petitioner: Petitioner, code: str | None) -> str:
+    """`查询 <code>`: the public status of one case; `查询`: the citizen's own open cases."""
+    if code is None:
+        cases = open_cases_of(session, petitioner)
+        if not cases:
+            return texts.NO_OPEN_CASES
+        return texts.open_cases([(c.tracking_code, STATES[c.status], _department_name(session, c.department_code))
+                                 for c in cases[:10]])
+    case = session.scalar(select(Case).where(Case.tracking_code == code))
+    if case is None:
+        return texts.NO_SUCH_CODE.format(code=code)
+    view = public.status_view(session, cal, case)
+    deadline = view["deadline"] or {}
+    return texts.status(code, view["status_name"], view["department"], deadline.get("due_date"),
+                        deadline.get("days_left"), deadline.get("name"))
+
+
+def _submitted_case(session: Session, message: InboundMessage, intake: Intake) -> Case | None:
+    if intake.first_message_id is None:
+        return None
+    case_id = session.scalar(select(InboundMessage.case_id).where(
+        InboundMessage.channel == message.channel, InboundMessage.sender == message.sender,
+        InboundMessage.id >= intake.first_message_id, InboundMessage.case_id.is_not(None)).limit(1))
+    return session.get(Case, case_id) if case_id else None
+
+
+def _enqueue_followups(session: Session, case: Case) -> None:
+    # The registration's receipt (written with the case) and the case's reminders.
+    for notification_id in session.scalars(select(Notification.id).where(
+            Notification.case_id == case.id, Notification.status == "pending")):
+        followups.enqueue(followups.SEND_NOTIFICATION, notification_id, queue="notify",
+                          job_id=f"notify-{notification_id}")
+    followups.enqueue(followups.SCHEDULE_REMINDERS, case.id, queue="reminders", job_id=f"reminders-{case.id}")
+
+
+def _counties() -> list[tuple[str, str | None]]:
+    return [(c["name"], c.get("tibetan")) for c in resources.counties()]
+
+
+def _department_name(session: Session, code: str | None) -> str | None:
+    if not code:
+        return None
+    return session.scalar(select(Department.name).where(Department.code == code))
+
+
+def _legal_body(found) -> str:
+    if found.path == "arbitration" and found.department == "nyncj":
+        return texts.LAND_ARBITRATION_BODY
+    return texts.ROUTE_BODIES[found.path]
+
+
+def _why(found) -> str:
+    """The classifier's reason for the procedure, without the rule's citation in brackets."""
+    reason = next((r for r in found.reasons if r.startswith("途径：")), "")
+    reason = reason.split("——", 1)[-1]
+    return reason.split("（《", 1)[0].rstrip("，。；") + "。"
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS] + "…"
+
+
+def _date(cal: Calendar, moment) -> str:
+    d = cal.local_date(moment)
+    return f"{d.month}月{d.day}日"

@@ -1,0 +1,83 @@
+"""What a citizen's text asks for: a command with its argument, or free text.
+
+Pure functions over the text. Commands are matched only when the message is
+short and starts with the word, so "取消了我家的低保" stays a petition.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..cases.codes import normalize_tracking_code
+from ..simulator.constants import MENU_GUIDE, MENU_REPORT, MENU_TRACK
+from . import texts
+
+TIBETAN = re.compile(r"[\u0F00-\u0FFF]")
+_PUNCT = " \t\r\n。.，,！!？?：:；;、~～"
+_CONFIRM_WORDS = {texts.CONFIRM, "确认提交", "提交", "确定"}
+_GREETINGS = {"你好", "您好", "在吗", "在不在", "有人吗", "hello", "hi", "帮助", "help", "菜单", "?", "？"}
+_GUIDE_WORDS = {"办事指南", "指南", "流程", "怎么办理"}
+_REPORT_WORDS = {"我要反映", "反映问题", "我要投诉", "我要举报"}
+_SURVEY_START = re.compile(r"^\s*(评价|[123１２３](?!\d)|非常满意|很满意|满意|基本满意|比较满意|不太满意|很不满意|非常不满意|不满意|已解决|未解决|没解决|没有解决)")
+_SURVEY_MAX = 40
+_PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$|^(0\d{2,3})-?(\d{7,8})$")
+
+# Menu keys of the official account (the simulator's constants are the account's menu).
+MENU = {MENU_REPORT: "report", MENU_TRACK: "query", MENU_GUIDE: "guide"}
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str  # confirm, amend, cancel, skip, query, review, rereview, survey, guide, report, help, text
+    arg: str | None = None
+
+
+def _bare(text: str) -> str:
+    return text.strip(_PUNCT).lower()
+
+
+def _code_after(word: str, text: str) -> tuple[bool, str | None]:
+    """(matched, tracking code or None) for "查询 ABCDE23456", "查询ABCDE23456", "查询"."""
+    rest = text.strip()
+    if not rest.startswith(word):
+        return False, None
+    rest = rest[len(word):].strip(_PUNCT + "码")
+    if not rest:
+        return True, None
+    code = normalize_tracking_code(rest)
+    return (True, code) if code else (False, None)
+
+
+def parse(text: str) -> Intent:
+    bare = _bare(text)
+    for words, kind in ((_CONFIRM_WORDS, "confirm"), ({texts.AMEND, "补充"}, "amend"),
+                        ({texts.CANCEL, "不提交了"}, "cancel"), ({texts.SKIP, "不留"}, "skip")):
+        if bare in words:
+            return Intent(kind)
+    for word, kind in ((texts.QUERY, "query"), (texts.REVIEW, "review"), (texts.REREVIEW, "rereview")):
+        matched, code = _code_after(word, text)
+        if matched:
+            return Intent(kind, code)
+    if bare in _GUIDE_WORDS:
+        return Intent("guide")
+    if bare in _REPORT_WORDS:
+        return Intent("report")
+    if bare in _GREETINGS:
+        return Intent("help")
+    if len(text.strip()) <= _SURVEY_MAX and _SURVEY_START.match(text):
+        return Intent("survey", text.strip())
+    return Intent("text", text.strip())
+
+
+def phone_number(text: str) -> str | None:
+    """A contact number as typed ("138 0000 0000", "0836-2812345"), normalised, or None."""
+    compact = re.sub(r"[\s\-－—()（）]", "", text.strip(_PUNCT))
+    match = _PHONE.match(compact)
+    if not match:
+        return None
+    mobile, area, number = match.groups()
+    return mobile or f"{area}-{number}"
+
+
+def has_tibetan(text: str) -> bool:
+    return bool(TIBETAN.search(text or ""))
