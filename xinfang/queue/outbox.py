@@ -129,7 +129,10 @@ def _try_channels(notification: Notification, petitioner, senders: dict, now: da
             notification.channel, notification.attempts = channel, 0
         try:
             external_id = senders[channel].send(notification, petitioner)
-        except SendError as exc:
+        except Exception as exc:
+            if not isinstance(exc, SendError):  # a sender's bug: retried like an outage, then given up
+                log.exception("sender %s failed on notification %s", channel, notification.id)
+                exc = SendError(f"{type(exc).__name__}: {exc}")
             _note_error(notification, channel, exc.reason)
             if exc.permanent:
                 continue

@@ -61,7 +61,7 @@ def plan(case: Case, reminder_days, cal: Calendar) -> list[Moment]:
     due_day = cal.local_date(case.due_at)
     moments = [Moment(str(days), datetime.combine(due_day - timedelta(days=days), WORKDAY_START, tzinfo=cal.tz))
                for days in sorted(reminder_days, reverse=True)]
-    moments.append(Moment(OVERDUE, case.due_at + timedelta(seconds=1)))
+    moments.append(Moment(OVERDUE, case.due_at + timedelta(microseconds=1)))  # midnight after the last day
     moments.append(Moment(SUPERVISE, datetime.combine(due_day + timedelta(days=1), WORKDAY_START, tzinfo=cal.tz)))
     return moments
 

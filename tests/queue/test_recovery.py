@@ -1,0 +1,90 @@
+"""Nothing lost: Redis flushed or down, a worker killed with -9 — the sweeper finds the work again."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import redis as redis_lib
+import time_machine
+
+from xinfang import runtime
+from xinfang.cases import service
+from xinfang.models import utcnow
+from xinfang.queue import outbox, sweeper
+
+from .conftest import ADMIN, notifications
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_redis_flushed_mid_run_loses_no_push(rt, session, cal, citizen, new_case, platform, run_jobs, daytime):
+    people = [citizen(f"o-citizen-{i}") for i in range(3)]
+    cases = [new_case(p) for p in people]
+    platform.fault("message/custom/send", mode="http500", times=1)  # one receipt waits for a retry
+    run_jobs()
+    for case in cases:
+        service.perform_action(session, cal, case, "assign", ADMIN, {"department": "nyncj"})
+    rt.redis.flushdb()  # the three assign pushes and the retry's schedule go with it
+    run_jobs()
+    assert sum(len(platform.texts(p.openid)) for p in people) == 2
+
+    daytime.shift(sweeper.GRACE + timedelta(seconds=outbox.BACKOFF[0] + 1))
+    assert sweeper.sweep(session, rt.redis).notifications == 4
+    run_jobs()
+    assert [len(platform.texts(p.openid)) for p in people] == [2, 2, 2]
+    assert {n.status for n in notifications(session)} == {"sent"}
+    # A second sweep finds nothing left to do.
+    assert sweeper.sweep(session, rt.redis).notifications == 0
+
+
+def test_transitions_while_redis_is_down_are_pushed_when_it_returns(rt, session, cal, citizen, new_case, platform,
+                                                                   run_jobs, daytime):
+    petitioner = citizen()
+    case = new_case(petitioner)
+    run_jobs()
+    rt.__dict__["redis"] = redis_lib.Redis(port=1, socket_connect_timeout=0.2)  # nothing listens there
+    service.perform_action(session, cal, case, "assign", ADMIN, {"department": "nyncj"})
+    service.perform_action(session, cal, case, "accept", ADMIN, {})
+    del rt.__dict__["redis"]  # Redis is back
+
+    run_jobs()
+    assert len(platform.texts(petitioner.openid)) == 1
+    daytime.shift(timedelta(minutes=1))
+    sweeper.sweep(session, rt.redis)
+    run_jobs()
+    texts = platform.texts(petitioner.openid)
+    assert len(texts) == 3 and "已转送" in texts[1] and "已受理" in texts[2]
+
+
+def test_a_worker_killed_mid_send_loses_nothing_and_sends_once(settings, rt, session, cal, new_case, run_jobs):
+    settings = dataclasses.replace(settings, quiet_hours=None,
+                                   sms_sender="tests.queue.gateways.DieBeforeSending")
+    runtime.init_runtime(settings)
+    petitioner = service.find_or_create_petitioner(session, name="扎西", phone="13900000000")
+    session.commit()
+    case = new_case(petitioner)
+
+    env = {**os.environ, "XINFANG_DATABASE_URL": settings.database_url, "XINFANG_REDIS_URL": settings.redis_url,
+           "XINFANG_DATA_DIR": str(settings.data_dir), "XINFANG_SMS_SENDER": settings.sms_sender,
+           "XINFANG_QUIET_HOURS": "off", "XINFANG_SECRET_KEY": "test-secret"}
+    worker = subprocess.run([sys.executable, "-m", "xinfang", "worker", "--burst"], cwd=ROOT, env=env,
+                            capture_output=True, timeout=120)
+    assert worker.returncode == -9, worker.stderr.decode()[-3000:]  # killed inside the job, mid-send
+    [n] = notifications(session, case_id=case.id)
+    assert n.status == "pending"
+    assert not (settings.data_dir / "sms.log").exists()
+
+    # Right away the job still looks alive and the sending marker is held: nothing is re-sent yet.
+    assert sweeper.sweep(session, rt.redis).notifications == 0
+    with time_machine.travel(utcnow() + timedelta(minutes=3)):
+        assert sweeper.sweep(session, rt.redis).notifications == 1
+        run_jobs()
+        run_jobs()
+    [line] = (settings.data_dir / "sms.log").read_text(encoding="utf-8").splitlines()
+    assert case.tracking_code in json.loads(line)["text"]
+    assert [n.status for n in notifications(session, case_id=case.id)] == ["sent"]
