@@ -86,24 +86,6 @@ def cmd_stats(args) -> int:
     return 0
 
 
-def cmd_classify(args) -> int:
-    from .nlp.cli import classify_main
-
-    return classify_main(args) or 0
-
-
-def cmd_nlp_train(args) -> int:
-    from .nlp.cli import train_main
-
-    return train_main(args) or 0
-
-
-def cmd_nlp_evaluate(args) -> int:
-    from .nlp.cli import evaluate_main
-
-    return evaluate_main(args) or 0
-
-
 def cmd_simulate(args) -> int:
     from .simulator.app import run_simulator
 
@@ -180,23 +162,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder for the files (default: reports/ in the data directory)")
     p.set_defaults(func=cmd_report)
 
+    from .nlp import cli as nlp_cli
+
     p = sub.add_parser("classify", help="JSON lines {id, text} in, labels out")
-    p.add_argument("--model", default=None)
-    p.add_argument("file", nargs="?", default=None)
-    p.set_defaults(func=cmd_classify)
+    nlp_cli.configure_classify(p)
+    p.set_defaults(func=nlp_cli.classify_main)
 
     p = sub.add_parser("nlp", help="train and evaluate the classifier")
     nlp_sub = p.add_subparsers(dest="nlp_command", required=True)
-    p = nlp_sub.add_parser("train", help="train the topic model on CSV, TSV or JSON lines")
-    p.add_argument("--data", required=True)
-    p.add_argument("--text-column", required=True)
-    p.add_argument("--label-column", required=True)
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_nlp_train)
-    p = nlp_sub.add_parser("evaluate", help="accuracy, macro-F1, per-label figures, confusion matrix")
-    p.add_argument("--data", required=True)
-    p.add_argument("--model", default=None)
-    p.set_defaults(func=cmd_nlp_evaluate)
+    for name, helptext, configure, run in (
+        ("train", "train the topic model on CSV, TSV or JSON lines", nlp_cli.configure_train, nlp_cli.train_main),
+        ("evaluate", "accuracy, macro-F1, per-label figures, confusion matrix", nlp_cli.configure_evaluate,
+         nlp_cli.evaluate_main),
+    ):
+        p = nlp_sub.add_parser(name, help=helptext)
+        configure(p)
+        p.set_defaults(func=run)
+    p = nlp_sub.add_parser("build-model", help="rebuild the shipped model from xinfang/nlp/training/")
+    p.add_argument("--out", default=None)
+    p.set_defaults(func=nlp_cli.build_model_main)
 
     p = sub.add_parser("simulate", help="the WeChat platform on loopback")
     p.add_argument("--host", default="127.0.0.1")

@@ -16,7 +16,9 @@ TEA = ["酥油茶很香", "喝一碗酥油茶", "早上打酥油茶", "酥油茶
 
 
 def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "xinfang.nlp", *args], input=stdin,
+    """`xinfang nlp train|evaluate …` and `xinfang classify …`, as a user types them."""
+    command = list(args) if args[0] == "classify" else ["nlp", *args]
+    return subprocess.run([sys.executable, "-m", "xinfang", *command], input=stdin,
                           capture_output=True, text=True, timeout=300, check=True).stdout
 
 

@@ -1,6 +1,6 @@
 """Command-line entry points, plain functions over an argparse Namespace.
 
-`xinfang nlp train|evaluate`, `xinfang classify` and `python -m xinfang.nlp`
+`xinfang nlp train|evaluate|build-model` and `xinfang classify`
 share them; configure_* add the flags to a parser.
 """
 from __future__ import annotations
