@@ -136,7 +136,8 @@ def _locate(mailbox, values: dict, token: str):
     if match is None:
         return _form(mailbox, values, token, notice=texts.NOT_LOCATED)
     values["county"] = match.county
-    return _form(mailbox, values, token, notice=texts.LOCATED.format(county=match.county, reason=match.reason))
+    words = "、".join(f"“{w}”" for w in match.words)
+    return _form(mailbox, values, token, notice=texts.LOCATED.format(county=match.county, words=words))
 
 
 @bp.post("/locate")

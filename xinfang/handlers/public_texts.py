@@ -48,7 +48,6 @@ API_RECEIVED = "来信已收到，查询码：{code}。请保存查询码，凭�
 API_PENDING = "来信已收到并保存，正在登记；请稍后用同一 Idempotency-Key 重新提交以取得查询码。"
 
 # Tibetan (bo): the receipt for a letter written in Tibetan script is bilingual (DESIGN §6).
-TIBETAN_RECEIPT_TITLE = "ཁྱེད་ཀྱི་ཕྲིན་ཡིག་འབྱོར་སོང་།"
 TIBETAN_RECEIPT_CODE = "ཁྱེད་ཀྱི་ཕྲིན་ཡིག་འབྱོར་སོང་། ཞིབ་འཚོལ་ཨང་རྟགས་ནི།"
 TIBETAN_RECEIPT_KEEP = "ཨང་རྟགས་འདི་ཉར་ཚགས་གནང་རོགས། དེ་བརྒྱུད་ནས་ལས་དོན་གྱི་གནས་སྟངས་འཚོལ་ཞིབ་བྱེད་ཐུབ།"
 TIBETAN_PENDING = "ཁྱེད་ཀྱི་ཕྲིན་ཡིག་འབྱོར་སོང་། ཅུང་ཙམ་སྒུག་ནས་ཤོག་ངོས་འདི་བསྐྱར་དུ་ཁ་ཕྱེ་རོགས།"
@@ -63,7 +62,7 @@ SAVE_FAILED = "系统繁忙，信件未能保存，内容已为您保留，请�
 TOO_LARGE = (f"附件太大：每个不超过{uploads.MAX_FILE_BYTES // (1024 * 1024)}MB，"
              f"合计不超过{uploads.MAX_TOTAL_BYTES // (1024 * 1024)}MB。请返回重新选择。")
 CODE_NOT_FOUND = "没有找到这个查询码，请核对后再试（查询码为10位字母和数字）。"
-LOCATED = "已根据内容识别地区：{county}（{reason}），如有误请重新选择。"
+LOCATED = "已根据内容识别地区：{county}（文中提到{words}），如有误请重新选择。"
 NOT_LOCATED = "未能从内容中识别出县（市），请手动选择。"
 REVIEW_REQUESTED = "已提交{label}申请，{due}前答复。"
 EVALUATION_PENDING = "答复后，我们会请您对办理情况进行评价（满意 / 基本满意 / 不满意）。"
