@@ -18,6 +18,7 @@ from xinfang.simulator import messages
 from xinfang.simulator.app import create_simulator_app
 from xinfang.simulator.core import EXTENSION
 from xinfang.simulator.server import BackgroundServer
+from xinfang.simulator.transport import flask_transport
 from xinfang.simulator.settings import SimulatorSettings
 
 ADMIN = Actor("staff", "admin", None, "管理员")
@@ -34,6 +35,14 @@ class Platform:
         self.simulator = app.extensions[EXTENSION]
         self.state = self.simulator.state
         self.api_base = server.url + "/cgi-bin/"
+        self.gateway = None  # the gateway app the citizens' messages go to
+
+    def connect(self, gateway_app) -> None:
+        self.gateway = flask_transport(gateway_app.test_client())
+
+    def say(self, openid: str, text: str) -> str:
+        """A citizen writes in the chat; returns the passive reply's text."""
+        return self.simulator.platform.send_text(openid, text).content
 
     def follow(self, openid: str) -> None:
         """The citizen follows the account and writes: a follower inside the 48-hour window."""
@@ -64,11 +73,14 @@ class Platform:
 
 @pytest.fixture
 def platform():
+    holder = {}
     app = create_simulator_app(SimulatorSettings(
         token="testtoken", appid="wx0000000000000000", secret="simulator-secret",
-        gateway_url="http://127.0.0.1:9/wechat", template_finish_delay=None))
+        gateway_url="http://127.0.0.1:9/wechat", template_finish_delay=None),
+        transport=lambda *args: holder["platform"].gateway(*args))
     server = BackgroundServer(app).start()
-    yield Platform(app, server)
+    holder["platform"] = Platform(app, server)
+    yield holder["platform"]
     server.stop()
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import redis as redis_lib
 import time_machine
+from sqlalchemy import select
 
 from xinfang import runtime
 from xinfang.cases import service
-from xinfang.models import utcnow
+from xinfang.models import InboundMessage, utcnow
 from xinfang.queue import outbox, sweeper
 
 from .conftest import ADMIN, notifications
@@ -88,3 +89,28 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_once(settings, rt, ses
     [line] = (settings.data_dir / "sms.log").read_text(encoding="utf-8").splitlines()
     assert case.tracking_code in json.loads(line)["text"]
     assert [n.status for n in notifications(session, case_id=case.id)] == ["sent"]
+
+
+def test_messages_taken_while_redis_was_down_are_answered_when_it_returns(app, session, platform, run_jobs, daytime):
+    platform.connect(app)
+    rt = runtime.current()
+    rt.__dict__["redis"] = redis_lib.Redis(port=1, socket_connect_timeout=0.2)
+    holding = platform.say("o-herder-1", "康定市新都桥镇的工地老板拖欠我们工资三个月了，电话13812345678，请帮忙讨薪")
+    [message] = session.scalars(select(InboundMessage)).all()
+    assert message.status == "pending" and holding  # stored, and the citizen was told to wait
+    del rt.__dict__["redis"]
+
+    daytime.shift(sweeper.GRACE + timedelta(seconds=1))
+    assert sweeper.sweep(session, rt.redis).messages == 1
+    run_jobs()
+    session.refresh(message)
+    assert message.status == "processed"
+    [summary] = platform.texts("o-herder-1")  # the dialogue's answer, pushed as a customer-service message
+    assert "确认" in summary and "康定市" in summary
+
+    receipt = platform.say("o-herder-1", "确认")  # Redis is back: answered inline
+    assert "查询码：" in receipt
+    run_jobs()
+    texts = platform.texts("o-herder-1")
+    assert len(texts) == 2 and "查询码" in texts[1]  # the registration notice from the outbox
+    assert sweeper.sweep(session, rt.redis).messages == 0

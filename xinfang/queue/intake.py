@@ -22,7 +22,13 @@ MAX_MESSAGE_ATTEMPTS = 5
 
 
 def process_message(session: Session, cal: Calendar, redis, message_id: int) -> Notification | None:
-    """Run a stored message through the dialogue once; returns the outbox row of the answer."""
+    """Run a stored message through the dialogue once; returns the outbox row of the answer.
+
+    `respond` marks the message processed in the dialogue step's own commit; the
+    answer's outbox row follows in the next one. A process killed between the two
+    leaves the citizen without that one answer (the case and its receipt, with the
+    查询码, are already in the database and the outbox), never with two.
+    """
     from ..bot.conversation import respond
 
     message = session.get(InboundMessage, message_id)
@@ -39,17 +45,15 @@ def process_message(session: Session, cal: Calendar, redis, message_id: int) -> 
             message.status = "failed"
         session.commit()
         raise
-    message = session.get(InboundMessage, message_id)
-    message.status, message.processed_at, message.answer = "processed", utcnow(), answer
-    notification = None
     petitioner = session.scalar(select(Petitioner).where(Petitioner.openid == message.sender)) if message.sender else None
-    if answer and petitioner is not None:
-        notification = Notification(
-            idempotency_key=f"message:{message.id}", case_id=message.case_id, petitioner_id=petitioner.id,
-            event="answer", channels=["wechat_custom"], text=answer, urgent=True, next_attempt_at=utcnow(),
-            data={},
-        )
-        session.add(notification)
+    if not answer or petitioner is None:
+        return None
+    # The answer to the citizen's own message is not a status push: quiet hours do not hold it back.
+    notification = Notification(
+        idempotency_key=f"message:{message.id}", case_id=message.case_id, petitioner_id=petitioner.id,
+        event="answer", channels=["wechat_custom"], text=answer, urgent=True, next_attempt_at=utcnow(), data={},
+    )
+    session.add(notification)
     session.commit()
     return notification
 
