@@ -103,8 +103,11 @@ def route_review(session: Session, case: Case) -> str:
     return body.name
 
 
-def review_offer(session: Session, cal: deadlines.Calendar, case: Case, now: datetime) -> str:
-    """What a dissatisfied citizen may still do, told with the evaluation (an evaluation is no review request)."""
+def review_offer(session: Session, cal: deadlines.Calendar, case: Case, now: datetime, *, on_page: bool = False) -> str:
+    """What a dissatisfied citizen may still do, told with the evaluation (an evaluation is no review request).
+
+    `on_page`: told on the tracking page, which has the request form, rather than in WeChat.
+    """
     if case.review_level >= 2 or case.status == "closed":
         return "复核意见为最终意见（《信访工作条例》第三十六条）。"
     if case.status != "replied" or case.replied_at is None:
@@ -115,8 +118,9 @@ def review_offer(session: Session, cal: deadlines.Calendar, case: Case, now: dat
     kind = LEVEL_NAMES[case.review_level + 1]
     day = cal.local_date(deadline)
     article = "第三十五条" if case.review_level == 0 else "第三十六条"
+    how = "可在本页提交申请" if on_page else f"回复“{kind} {case.tracking_code}”"
     return (f"如不服，可在{day.year}年{day.month}月{day.day}日前向{next_body(session, case).name}申请{kind}"
-            f"（{article}），回复“{kind} {case.tracking_code}”。")
+            f"（{article}），{how}。")
 
 
 def final_precedent(session: Session, case: Case) -> Case | None:

@@ -248,7 +248,7 @@ def record_answer(session: Session, survey: Survey, *, answer: str | None = None
     if answer is not None and answer not in ANSWERS:
         raise SurveyError("评价应为：满意、基本满意或不满意")
     if answer is None and solved is None and not reason:
-        raise SurveyError("请回复：1 满意 / 2 基本满意 / 3 不满意")
+        raise SurveyError("请选择：满意、基本满意或不满意")
     now = now or utcnow()
     reason = (reason or "").strip()[:1000] or None
     open_statuses = ("scheduled", "sent")
@@ -302,8 +302,8 @@ def latest_survey(session: Session, case: Case) -> Survey | None:
     return session.scalar(select(Survey).where(Survey.case_id == case.id).order_by(Survey.review_level.desc()))
 
 
-def answer_reply(session: Session, cal: Calendar, outcome: Outcome, now: datetime) -> str:
-    """What the citizen is told after answering, in a few lines for a phone."""
+def answer_reply(session: Session, cal: Calendar, outcome: Outcome, now: datetime, *, on_page: bool = False) -> str:
+    """What the citizen is told after answering, in a few lines for a phone (or on the tracking page)."""
     survey = outcome.survey
     case = session.get(Case, survey.case_id)
     if outcome.late:
@@ -316,12 +316,12 @@ def answer_reply(session: Session, cal: Calendar, outcome: Outcome, now: datetim
     if "solved" in outcome.counted:
         parts.append(f"已记录：问题{'已解决' if survey.solved else '未解决'}。")
     if survey.answer is None:
-        parts.append("请再回复：1 满意 / 2 基本满意 / 3 不满意。")
+        parts.append("请再评价：满意 / 基本满意 / 不满意。" if on_page else "请再回复：1 满意 / 2 基本满意 / 3 不满意。")
     elif survey.solved is None:
-        parts.append("请再回复：问题“已解决”或“未解决”？")
+        parts.append("问题是否已解决？" if on_page else "请再回复：问题“已解决”或“未解决”？")
     if outcome.judgement is not None:
         parts.append("您的意见已转督办人员研判。评价不视为复查申请。")
-        parts.append(reviews.review_offer(session, cal, case, now))
+        parts.append(reviews.review_offer(session, cal, case, now, on_page=on_page))
     return "".join(parts)
 
 
@@ -340,9 +340,8 @@ def reply_to_citizen(session: Session, cal: Calendar, petitioner_id: int, text: 
     return answer_reply(session, cal, outcome, now)
 
 
-def answer_from_link(session: Session, settings, token: str, *, answer: str | None, solved: bool | None,
-                     reason: str | None = None, now: datetime | None = None) -> Outcome:
-    """An answer from the signed link on the tracking page (mailbox posts, SMS and email)."""
+def survey_from_token(session: Session, settings, token: str) -> Survey:
+    """The survey a signed link names (the tracking page's evaluation, from SMS and email)."""
     max_age = (settings.survey_window_days + 7) * 86400
     try:
         survey_id = URLSafeTimedSerializer(settings.secret_key, salt=TOKEN_SALT).loads(token, max_age=max_age)
@@ -351,4 +350,4 @@ def answer_from_link(session: Session, settings, token: str, *, answer: str | No
     survey = session.get(Survey, survey_id)
     if survey is None:
         raise SurveyError("评价链接无效或已过期，请用查询码查询")
-    return record_answer(session, survey, answer=answer, solved=solved, reason=reason, now=now)
+    return survey

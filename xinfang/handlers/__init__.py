@@ -13,4 +13,7 @@ def register_handlers(app) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(track.bp)
     app.register_blueprint(openapi.bp)
+    from . import evaluation  # the satisfaction evaluation on the tracking page
+
+    app.register_blueprint(evaluation.bp)
     from . import wechat; app.register_blueprint(wechat.bp)  # the WeChat callback

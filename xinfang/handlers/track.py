@@ -16,7 +16,7 @@ from ..cases.service import Actor, perform_action
 from ..cases.workflow import TRANSITIONS, WorkflowError
 from ..models import Case
 from ..requestctx import calendar, db
-from . import pages, public_texts as texts, ratelimit
+from . import evaluation, pages, public_texts as texts, ratelimit
 
 bp = Blueprint("track", __name__, url_prefix="/track")
 pages.setup(bp)
@@ -61,7 +61,7 @@ def lookup():
 
 def evaluation_area(case: Case) -> str:
     """The satisfaction evaluation's place on the page (wired by the survey issue)."""
-    return render_template("public/_evaluation.html", case=case, texts=texts)
+    return evaluation.evaluation_area(case)
 
 
 def _status_page(case: Case, *, notice=None, error=None, reason="", status=200):
