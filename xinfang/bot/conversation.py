@@ -164,8 +164,7 @@ class _Turn:
             self.attach(MEDIA_TYPES[kind], payload)
         elif kind == "location":
             self.location(payload)
-        else:
-            self.say(texts.UNSUPPORTED)
+        # Other kinds (link, mini-program cards…) are stored for staff and answered "success".
         return "\n".join(r for r in self.replies if r)
 
     def say(self, text: str) -> None:
@@ -329,7 +328,7 @@ class _Turn:
         try:
             latitude, longitude = float(payload.get("Location_X")), float(payload.get("Location_Y"))
         except (TypeError, ValueError):
-            return self.say(texts.UNSUPPORTED)
+            return self.say(texts.LOCATION_UNREADABLE)
         label = (payload.get("Label") or "").strip()
         self.session.add(Attachment(message_id=self.message.id, kind="location", filename=label[:200] or None,
                                     storage=f"{latitude:.6f},{longitude:.6f}"))
