@@ -71,4 +71,3 @@ def escalate_supervisions() -> int:
     """Periodic: 督办 past their deadline without an answer become 挂牌督办."""
     with runtime.current().Session() as session:
         return len(supervision.escalate_overdue(session, utcnow()))
-
