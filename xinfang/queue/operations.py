@@ -42,7 +42,8 @@ def list_failed_jobs(redis, limit: int = 100) -> list[FailedJob]:
         for job in Job.fetch_many(ids, connection=redis):
             if job is None:
                 continue
-            trace = (job.exc_info or "").strip().splitlines()
+            result = job.latest_result()
+            trace = (result.exc_string if result and result.exc_string else "").strip().splitlines()
             failed.append(FailedJob(job.id, name, job.func_name, tuple(job.args), job.ended_at,
                                     trace[-1] if trace else ""))
     failed.sort(key=lambda j: j.ended_at.timestamp() if j.ended_at else 0, reverse=True)

@@ -1,4 +1,4 @@
-"""Periodic work of the workers: the sweeper every minute, the clock heal every ten.
+"""Periodic work of the workers: the sweeper every 15 seconds, the clock heal every ten minutes.
 
 Every worker runs a small ticker thread; a Redis key per task (SET NX with
 the task's interval as expiry) lets exactly one worker of all hosts run it in
@@ -45,7 +45,7 @@ def surveys(rt) -> None:
     survey_jobs.escalate_supervisions()
 
 
-TASKS = (Task("sweep", 60, sweep), Task("clocks", 600, heal_clocks), Task("surveys", 300, surveys))
+TASKS = (Task("sweep", 15, sweep), Task("clocks", 600, heal_clocks), Task("surveys", 300, surveys))
 
 
 def run_due(rt, tasks=TASKS) -> list[str]:

@@ -1,7 +1,7 @@
 """Nothing lost: re-enqueue work the database says is undone and Redis no longer holds.
 
 Redis may restart without its data and a worker may be killed with -9; the
-database is the record. Every minute (and when a worker starts) the sweeper
+database is the record. Every 15 seconds (and when a worker starts) the sweeper
 looks for outbox rows that are due and unsent, and WeChat messages still
 `pending`, that have waited longer than GRACE, and enqueues them again unless
 a live job for them is queued, scheduled or running. The jobs are idempotent,
@@ -23,8 +23,8 @@ from .intake import MAX_MESSAGE_ATTEMPTS
 
 log = logging.getLogger(__name__)
 
-# Work younger than this is still on its first way through the queue.
-GRACE = timedelta(seconds=30)
+# Work younger than this may still be between its commit and its enqueue.
+GRACE = timedelta(seconds=10)
 # A job "started" longer ago than this lost its worker (ours finish in seconds).
 STALE_START = timedelta(seconds=90)
 BATCH = 1000

@@ -1,0 +1,352 @@
+"""Fault benchmark of the queue: citizens chatting through the WeChat simulator while
+a worker is killed with -9 and Redis restarts empty; then nothing may be lost or sent twice.
+
+Everything runs on loopback in subprocesses: its own redis-server (port 6391,
+no persistence, so a restart loses every queued job), a fresh PostgreSQL
+database, the gateway under gunicorn, two `xinfang worker`s and the
+simulator. Each citizen sends a complete petition, reads the summary, sends
+`确认` and gets a 查询码; the registration notice is then pushed by a worker.
+
+Prints messages sent, cases created, notifications expected, sent once, sent
+twice, lost; the latency from `确认` to the status push as the simulator
+recorded it (p50/p99); and intake jobs a second for one worker (classification
+and database write), next to the same worker on trivial jobs and RQ's forking
+worker on trivial jobs, measured in the same run.
+
+    python bench/bench_faults.py [--citizens 1500] [--rate 100] [--intake-jobs 3000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import redis  # noqa: E402
+import requests  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+
+from xinfang.models import Case, InboundMessage, Notification, Petitioner  # noqa: E402
+from xinfang.nlp import build  # noqa: E402
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+DATABASE = "xinfang_bench_faults"
+REDIS_PORT, WEB_PORT, SIM_PORT = 6391, 5391, 5392
+CODE = re.compile(r"查询码：\s*([A-Z0-9]+)")
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
+
+
+class Stack:
+    """The processes of the run, each in its own process group so a kill takes its children too."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE}"
+        self.env = {**os.environ, "XINFANG_DATA_DIR": str(workdir), "XINFANG_DATABASE_URL": self.database_url,
+                    "XINFANG_REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
+                    "XINFANG_WECHAT_API_BASE": f"http://127.0.0.1:{SIM_PORT}/cgi-bin/",
+                    "XINFANG_WECHAT_TOKEN": "bench-token", "XINFANG_SECRET_KEY": "bench-secret",
+                    # The run may fall at night: quiet hours would hold every push till morning.
+                    "XINFANG_QUIET_HOURS": "off"}
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, args: list[str]) -> None:
+        log = open(self.workdir / f"{name}.log", "ab")
+        self.procs[name] = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+
+    def xinfang(self, name: str, *args: str) -> None:
+        self.start(name, [sys.executable, "-m", "xinfang", *args])
+
+    def kill(self, name: str) -> None:
+        proc = self.procs.pop(name)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            self.kill(name)
+
+    def start_redis(self) -> None:
+        self.start("redis", ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(self.workdir)])
+        wait_for(lambda: redis.Redis(port=REDIS_PORT).ping())
+
+    def run(self, *args: str) -> None:
+        subprocess.run([sys.executable, "-m", "xinfang", *args], cwd=ROOT, env=self.env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def wait_for(check, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except Exception:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("a part of the stack did not come up; see the logs in the work directory")
+
+
+def fresh_database() -> None:
+    engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {DATABASE}"))
+    engine.dispose()
+
+
+def petitions(n: int, seed: int = 5) -> list[str]:
+    rng = random.Random(seed)
+    texts = [r["text"] for r in build.training_rows()]
+    counties = json.loads((ROOT / "xinfang" / "data" / "counties.json").read_text(encoding="utf-8"))
+    out = []
+    for _ in range(n):
+        county = rng.choice(counties)
+        township = rng.choice(county["townships"])["name"]
+        out.append(f"我是{county['name']}{township}的，{rng.choice(texts)}电话139{rng.randrange(10**8):08d}")
+    return out
+
+
+# --- the citizens ----------------------------------------------------------------
+
+class Citizens:
+    def __init__(self, n: int, rate: float, threads: int = 96):
+        self.texts = petitions(n)
+        self.rate = rate
+        self.threads = threads
+        self.sent = 0
+        self.failed = 0
+        self.confirmed: dict[str, tuple[float, str]] = {}  # openid -> (time 确认 was sent, code)
+        self.lock = threading.Lock()
+        self.http = threading.local()
+
+    def _say(self, openid: str, content: str) -> str | None:
+        if not hasattr(self.http, "session"):
+            self.http.session = requests.Session()
+        try:
+            reply = self.http.session.post(f"http://127.0.0.1:{SIM_PORT}/_sim/send",
+                                 json={"openid": openid, "kind": "text", "text": content}, timeout=30).json()
+        except (requests.RequestException, ValueError):
+            reply = {"kind": "failed"}
+        with self.lock:
+            if reply.get("kind") == "failed":
+                self.failed += 1
+            else:
+                self.sent += 1
+        return reply.get("content")
+
+    def one(self, i: int) -> None:
+        openid = f"oBench{i:07d}"
+        self._say(openid, self.texts[i])
+        started = time.time()
+        answer = self._say(openid, "确认") or ""
+        match = CODE.search(answer)
+        if match:
+            with self.lock:
+                self.confirmed[openid] = (started, match.group(1))
+
+    def run(self) -> float:
+        start = time.monotonic()
+        with ThreadPoolExecutor(self.threads) as pool:
+            for i in range(len(self.texts)):
+                delay = start + i / self.rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                pool.submit(self.one, i)
+        return time.monotonic() - start
+
+
+# --- accounting ----------------------------------------------------------------------
+
+def outstanding(engine) -> int:
+    with engine.connect() as conn:
+        waiting = conn.scalar(select(func.count()).select_from(Notification).where(
+            Notification.petitioner_id.is_not(None), Notification.status.in_(("pending", "failed"))))
+        pending = conn.scalar(select(func.count()).select_from(InboundMessage).where(
+            InboundMessage.status == "pending"))
+    return waiting + pending
+
+
+def account(engine, citizens: Citizens) -> dict:
+    pushed = requests.get(f"http://127.0.0.1:{SIM_PORT}/_sim/sent", timeout=60).json()["messages"]
+    seen: dict[tuple[str, str], list[float]] = {}
+    for entry in pushed:
+        payload = entry["payload"]
+        body = payload["text"]["content"] if "text" in payload else payload["data"]["first"]["value"]
+        seen.setdefault((entry["openid"], body), []).append(entry["at"])
+    with engine.connect() as conn:
+        rows = conn.execute(select(Notification.text, Notification.status, Petitioner.openid)
+                            .join(Petitioner, Notification.petitioner_id == Petitioner.id)).all()
+        figures = {
+            "messages_sent": citizens.sent,
+            "messages_refused": citizens.failed,
+            "messages_stored": conn.scalar(select(func.count()).select_from(InboundMessage)
+                                           .where(InboundMessage.msg_type != "event")),
+            "messages_pending": conn.scalar(select(func.count()).select_from(InboundMessage)
+                                            .where(InboundMessage.status == "pending")),
+            "cases_created": conn.scalar(select(func.count()).select_from(Case)),
+            "codes_given": len(citizens.confirmed),
+        }
+    counts = [len(seen.get((openid, body), [])) for body, _, openid in rows]
+    figures.update({
+        "notifications_expected": len(rows),
+        "sent_once": sum(1 for c in counts if c == 1),
+        "sent_twice": sum(1 for c in counts if c > 1),
+        "lost": sum(1 for c in counts if c == 0),
+        "dead": sum(1 for _, status, _ in rows if status == "dead"),
+    })
+    latencies = []
+    for openid, (started, code) in citizens.confirmed.items():
+        times = [at for (who, body), ats in seen.items() if who == openid and code in body and "已登记" in body
+                 for at in ats]
+        if times:
+            latencies.append(min(times) - started)
+    figures["latency_confirm_to_push_s"] = {"n": len(latencies), "p50": round(percentile(latencies, 0.5), 3),
+                                            "p99": round(percentile(latencies, 0.99), 3)}
+    return figures
+
+
+# --- intake throughput of one worker ------------------------------------------------------
+
+def intake_throughput(stack: Stack, engine, n: int) -> dict:
+    from rq import Queue, SimpleWorker, Worker
+    from rq.job import Job
+
+    conn = redis.Redis(port=REDIS_PORT)
+    conn.flushdb()
+    texts = petitions(n, seed=11)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as db:
+        ids = db.execute(insert(Case).returning(Case.id), [
+            {"tracking_code": f"B{i:09d}", "channel": "api", "text": t, "status": "received", "received_at": now,
+             "created_at": now, "updated_at": now} for i, t in enumerate(texts)]).scalars().all()
+    intake = Queue("intake", connection=conn)
+    with conn.pipeline() as pipe:
+        for case_id in ids:
+            intake.enqueue("xinfang.queue.jobs.classify_case", case_id, job_id=f"classify-{case_id}", pipeline=pipe)
+        pipe.execute()
+    subprocess.run([sys.executable, "-m", "xinfang", "worker", "--burst"], cwd=ROOT, env=stack.env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    jobs = [j for j in Job.fetch_many([f"classify-{i}" for i in ids], connection=conn) if j and j.ended_at]
+    span = (max(j.ended_at for j in jobs) - min(j.started_at for j in jobs)).total_seconds()
+    with engine.connect() as db:
+        classified = db.scalar(select(func.count()).select_from(Case).where(Case.id.in_(ids),
+                                                                             Case.classified_at.is_not(None)))
+
+    def trivial(worker_class, count: int) -> float:
+        conn.flushdb()
+        queue = Queue("baseline", connection=conn)
+        with conn.pipeline() as pipe:
+            for _ in range(count):
+                queue.enqueue("os.getpid", pipeline=pipe)
+            pipe.execute()
+        start = time.perf_counter()
+        worker_class([queue], connection=conn).work(burst=True, logging_level="WARNING")
+        return count / (time.perf_counter() - start)
+
+    simple = trivial(SimpleWorker, 2000)
+    forking = trivial(Worker, 300)
+    rate = len(jobs) / span
+    return {"intake_jobs": len(jobs), "classified": classified, "intake_jobs_per_s": round(rate, 1),
+            "baseline_simple_worker_trivial_per_s": round(simple, 1),
+            "baseline_forking_worker_trivial_per_s": round(forking, 1),
+            "ratio_intake_to_forking_trivial": round(rate / forking, 2),
+            "ratio_intake_to_simple_trivial": round(rate / simple, 2)}
+
+
+# --- the run ---------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--citizens", type=int, default=1500)
+    parser.add_argument("--rate", type=float, default=100.0, help="citizens starting a second")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--intake-jobs", type=int, default=3000)
+    parser.add_argument("--drain-timeout", type=float, default=360.0)
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="xinfang-faults-"))
+    stack = Stack(workdir)
+    try:
+        fresh_database()
+        stack.start_redis()
+        stack.run("migrate")
+        stack.run("seed")
+        engine = create_engine(stack.database_url)
+        stack.xinfang("simulate", "simulate", "--port", str(SIM_PORT),
+                      "--gateway", f"http://127.0.0.1:{WEB_PORT}/wechat")
+        stack.xinfang("web", "web", "--port", str(WEB_PORT), "--workers", "2")
+        for i in range(args.workers):
+            stack.xinfang(f"worker{i}", "worker")
+        wait_for(lambda: requests.get(f"http://127.0.0.1:{WEB_PORT}/healthz", timeout=2).ok, 120)
+        wait_for(lambda: requests.get(f"http://127.0.0.1:{SIM_PORT}/_sim/faults", timeout=2).ok)
+        time.sleep(8)  # the workers load the classifier
+
+        citizens = Citizens(args.citizens, args.rate)
+        load = threading.Thread(target=citizens.run)
+        started = time.monotonic()
+        load.start()
+        duration = args.citizens / args.rate
+        faults = []
+        time.sleep(duration * 0.3)
+        stack.kill("worker0")
+        faults.append(f"{time.monotonic() - started:.1f}s: worker0 killed -9")
+        time.sleep(1.0)
+        stack.xinfang("worker0", "worker")
+        time.sleep(duration * 0.3)
+        stack.kill("redis")
+        faults.append(f"{time.monotonic() - started:.1f}s: redis killed -9 (no persistence)")
+        time.sleep(2.0)
+        stack.start_redis()
+        faults.append(f"{time.monotonic() - started:.1f}s: redis back, empty")
+        load.join()
+        load_seconds = time.monotonic() - started
+
+        deadline = time.monotonic() + args.drain_timeout
+        while outstanding(engine) and time.monotonic() < deadline:
+            time.sleep(2)
+        drain_seconds = time.monotonic() - started - load_seconds
+        time.sleep(1)
+        figures = account(engine, citizens)
+        figures.update({"load_seconds": round(load_seconds, 1), "drain_seconds": round(drain_seconds, 1),
+                        "faults": faults})
+        for i in range(args.workers):
+            stack.kill(f"worker{i}")
+        figures.update(intake_throughput(stack, engine, args.intake_jobs))
+        engine.dispose()
+    finally:
+        stack.stop_all()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps(figures, ensure_ascii=False, indent=1))
+    if args.keep:
+        print(f"logs: {workdir}")
+
+
+if __name__ == "__main__":
+    main()
