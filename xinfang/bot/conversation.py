@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
@@ -148,7 +149,7 @@ class _Turn:
     case: Case | None = None
     replies: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def petitioner(self) -> Petitioner:
         return _petitioner(self.session, self.message)
 

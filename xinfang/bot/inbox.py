@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,9 +47,11 @@ def receive(session: Session, *, channel: str, external_id: str, sender: str, ms
 
 
 def _touch_petitioner(session: Session, openid: str, event: str | None, now: datetime) -> None:
-    petitioner = find_or_create_petitioner(session, openid=openid)
-    petitioner.last_inbound_at = now
-    if event == "subscribe":
-        petitioner.subscribed = True
-    elif event == "unsubscribe":
-        petitioner.subscribed = False  # stops every push to this citizen
+    values = {"last_inbound_at": now}
+    if event in ("subscribe", "unsubscribe"):
+        values["subscribed"] = event == "subscribe"  # unsubscribe stops every push to this citizen
+    # One UPDATE for the citizen we know (nearly every message); a new one is created once.
+    if session.execute(update(Petitioner).where(Petitioner.openid == openid).values(**values)).rowcount == 0:
+        petitioner = find_or_create_petitioner(session, openid=openid)
+        for name, value in values.items():
+            setattr(petitioner, name, value)

@@ -1,0 +1,277 @@
+"""Benchmark of the WeChat callback: the gateway against a bare wechatpy handler, same run, same load.
+
+Both run under gunicorn with the same options (gthread, --workers, 8 threads)
+on loopback ports and get the same signed, encrypted (safe mode) callbacks:
+conversations of many citizens, each a petition text, a county answer,
+"跳过", "确认" (a case is registered) and "查询". The gateway stores every
+message, runs the dialogue and answers; the bare handler only verifies,
+decrypts, parses and replies (the floor any wechatpy gateway pays).
+
+Prints, for each: throughput with a closed loop of client threads, then
+p50/p99 latency at a paced 200 messages/second (latency counted from the
+moment each message was due, so a stall is not hidden), and the ratio.
+Targets: gateway ≥ 0.5 × the bare throughput, gateway p99 < 100 ms at 200/s.
+
+Needs Redis (XINFANG_REDIS_URL, default db 12 on 127.0.0.1) and a database
+(XINFANG_DATABASE_URL; default a fresh SQLite file in a temporary directory).
+
+    python bench/bench_wechat.py [--users 400] [--workers 2] [--clients 16] [--seconds 10]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from flask import Flask, Response, request  # noqa: E402
+from gunicorn.app.base import BaseApplication  # noqa: E402
+from wechatpy import parse_message  # noqa: E402
+from wechatpy.crypto import WeChatCrypto  # noqa: E402
+from wechatpy.replies import TextReply  # noqa: E402
+from wechatpy.utils import check_signature  # noqa: E402
+
+from xinfang.config import Settings  # noqa: E402
+from xinfang.migrate import upgrade  # noqa: E402
+from xinfang.nlp import build  # noqa: E402
+from xinfang.runtime import init_runtime  # noqa: E402
+from xinfang.seed import load_reference_data  # noqa: E402
+from xinfang.simulator import messages  # noqa: E402
+from xinfang.simulator.crypto import CallbackSigner  # noqa: E402
+from xinfang.web import GatewayServer  # noqa: E402
+
+TOKEN = "bench-token"
+APPID = "wxbench000000000"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+ACCOUNT = "gh_bench"
+RATE = 200
+
+
+# --- the two servers --------------------------------------------------------------
+
+def bare_app() -> Flask:
+    """What any wechatpy gateway does at the least: verify, decrypt, parse, reply."""
+    app = Flask(__name__)
+    crypto = WeChatCrypto(TOKEN, AES_KEY, APPID)
+
+    @app.route("/wechat", methods=["GET", "POST"])
+    def callback():
+        args = request.args
+        check_signature(TOKEN, args["signature"], args["timestamp"], args["nonce"])
+        if request.method == "GET":
+            return args["echostr"]
+        xml = crypto.decrypt_message(request.get_data(), args["msg_signature"], args["timestamp"], args["nonce"])
+        message = parse_message(xml)
+        reply = TextReply(message=message, content=f"收到：{getattr(message, 'content', '')}").render()
+        return Response(crypto.encrypt_message(reply, args["nonce"], args["timestamp"]), mimetype="application/xml")
+
+    return app
+
+
+class BareServer(BaseApplication):
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return bare_app()
+
+
+def _warm(worker):
+    from xinfang import nlp
+
+    nlp.warm_up()
+
+
+def gunicorn_options(port: int, workers: int) -> dict:
+    # As `xinfang web` runs it, without the access log (it would measure the terminal).
+    return {"bind": f"127.0.0.1:{port}", "workers": workers, "threads": 8, "worker_class": "gthread",
+            "timeout": 30, "control_socket_disable": True, "loglevel": "warning", "post_worker_init": _warm}
+
+
+def _serve_gateway(settings: Settings, options: dict) -> None:
+    GatewayServer(settings, options).run()
+
+
+def _serve_bare(options: dict) -> None:
+    BareServer(options).run()
+
+
+def start(target, *args) -> multiprocessing.Process:
+    process = multiprocessing.get_context("fork").Process(target=target, args=args, daemon=True)
+    process.start()
+    return process
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(port: int, signer: CallbackSigner, seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            status, _ = Client(port).request("GET", signer.verify_params("42"), None)
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+# --- the load -------------------------------------------------------------------
+
+def conversations(users: int, run: str) -> list[str]:
+    """Message XML, round robin over users: one citizen's messages are seconds apart, in order."""
+    rng = random.Random(7)
+    texts = [r["text"] for r in build.training_rows()]
+    steps = [lambda: rng.choice(texts), lambda: str(rng.randint(1, 18)), lambda: "跳过", lambda: "确认",
+             lambda: "查询"]
+    out = []
+    for step in steps:
+        for u in range(users):
+            openid = f"oBench{run}{u:06d}"
+            out.append(messages.render_xml(messages.text_message(ACCOUNT, openid, step())))
+    return out
+
+
+class Client:
+    """One keep-alive connection per thread."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+
+    def request(self, method: str, params: dict, body: bytes | None) -> tuple[int, bytes]:
+        self.conn.request(method, "/wechat?" + urllib.parse.urlencode(params), body=body,
+                          headers={"Content-Type": "text/xml; charset=utf-8"})
+        response = self.conn.getresponse()
+        return response.status, response.read()
+
+
+class Load:
+    def __init__(self, port: int, signed: list[tuple[dict, bytes]]):
+        self.port = port
+        self.signed = signed
+        self.local = threading.local()
+        self.failures = 0
+
+    def send(self, i: int) -> None:
+        client = getattr(self.local, "client", None)
+        if client is None:
+            client = self.local.client = Client(self.port)
+        params, body = self.signed[i]
+        status, _ = client.request("POST", params, body)
+        if status != 200:
+            self.failures += 1
+
+    def closed_loop(self, clients: int) -> float:
+        """Messages per second with `clients` threads sending back to back."""
+        start = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            list(pool.map(self.send, range(len(self.signed))))
+        return len(self.signed) / (time.perf_counter() - start)
+
+    def paced(self, rate: float, seconds: float) -> list[float]:
+        """Latencies (s) at a fixed arrival rate, each counted from the moment it was due."""
+        n = min(len(self.signed), int(rate * seconds))
+        latencies = [0.0] * n
+        start = time.perf_counter() + 0.1
+
+        def one(i: int) -> None:
+            self.send(i)
+            latencies[i] = time.perf_counter() - (start + i / rate)
+
+        with ThreadPoolExecutor(64) as pool:
+            for i in range(n):
+                delay = start + i / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                pool.submit(one, i)
+        return latencies
+
+
+def sign_all(signer: CallbackSigner, xml: list[str]) -> list[tuple[dict, bytes]]:
+    return [signer.sign(x) for x in xml]
+
+
+def percentiles(latencies: list[float]) -> tuple[float, float]:
+    q = statistics.quantiles(latencies, n=100)
+    return q[49] * 1000, q[98] * 1000
+
+
+# --- main -----------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=400, help="citizens per phase (5 messages each)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=8, help="length of the paced phase")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-wechat-"))
+    settings = Settings.from_env({
+        "XINFANG_DATA_DIR": str(tmp),
+        "XINFANG_DATABASE_URL": os.environ.get("XINFANG_DATABASE_URL") or f"sqlite:///{tmp / 'bench.db'}",
+        "XINFANG_REDIS_URL": os.environ.get("XINFANG_REDIS_URL") or "redis://127.0.0.1:6379/12",
+        "XINFANG_SECRET_KEY": "bench", "XINFANG_WECHAT_TOKEN": TOKEN, "XINFANG_WECHAT_APPID": APPID,
+        "XINFANG_WECHAT_AES_KEY": AES_KEY, "XINFANG_WECHAT_API_BASE": "http://127.0.0.1:9/cgi-bin/",
+    })
+    upgrade(settings.database_url)
+    rt = init_runtime(settings)
+    with rt.Session() as session:
+        load_reference_data(session)
+    rt.close()
+    database = settings.database_url.split("://")[0]
+    print(f"WeChat callback, safe mode, gunicorn gthread {args.workers} workers × 8 threads, "
+          f"{os.cpu_count()} CPUs, database {database}, load average {os.getloadavg()[0]:.1f}")
+
+    signer = CallbackSigner(TOKEN, APPID, AES_KEY)
+    run = f"{os.getpid() % 10000:04d}"
+    results = {}
+    for name in ("bare", "gateway"):
+        port = free_port()
+        options = gunicorn_options(port, args.workers)
+        server = start(_serve_bare, options) if name == "bare" else start(_serve_gateway, settings, options)
+        try:
+            wait_ready(port, signer)
+            load = Load(port, sign_all(signer, conversations(args.users, run + name[0] + "t")))
+            throughput = load.closed_loop(args.clients)
+            load = Load(port, sign_all(signer, conversations(args.users, run + name[0] + "p")))
+            p50, p99 = percentiles(load.paced(RATE, args.seconds))
+            results[name] = (throughput, p50, p99, load.failures)
+        finally:
+            server.terminate()
+            server.join(15)
+
+    bare, gateway = results["bare"], results["gateway"]
+    for name, label in (("bare", "bare wechatpy handler"), ("gateway", "xinfang gateway")):
+        throughput, p50, p99, failures = results[name]
+        print(f"{label:<22} {throughput:8.1f} msg/s   at {RATE}/s: p50 {p50:6.1f} ms  p99 {p99:6.1f} ms"
+              + (f"  ({failures} non-200)" if failures else ""))
+    ratio = gateway[0] / bare[0]
+    print(f"gateway/bare throughput ratio {ratio:.2f} (target ≥ 0.50); gateway p99 at {RATE}/s "
+          f"{gateway[2]:.1f} ms (target < 100 ms)")
+
+
+if __name__ == "__main__":
+    main()
