@@ -25,6 +25,8 @@ def create_app(settings=None):
     app.json.ensure_ascii = False
     requestctx.init_app(app)
     register_handlers(app)
+    from .admin import register_admin  # the staff panel and the staff API
+    register_admin(app)
     from .queue.dashboard import mount_dashboard, session_is_admin
 
     mount_dashboard(app, session_is_admin)

@@ -1,0 +1,169 @@
+"""Taking a workflow action from the panel or the API: read the parameters, preview the notice, perform, audit.
+
+The panel and the staff API both call `perform`, so the role rules, the
+checks and the audit entry are the same whichever door a member of staff uses.
+The workflow itself decides (cases.workflow); the case service commits.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from types import SimpleNamespace
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from ..cases import notices, reviews, service, supervision
+from ..cases.deadlines import Calendar, running_clock
+from ..cases.service import Actor
+from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, TRANSITIONS, WorkflowError, check_action
+from ..models import Case, Department, StaffUser
+from . import audit
+
+TEXT_MAX = 5000
+SUPERVISION_DAYS = 7
+
+# The parameters each action reads; anything else is refused.
+PARAMS = {
+    "assign": ("department", "note"),
+    "object": ("reason",),
+    "accept": ("note",),
+    "route": ("route", "body", "reason"),
+    "not_accept": ("ground", "reason"),
+    "extend": ("days", "reason"),
+    "reply": ("outcome", "text", "facts", "basis"),
+    "supervise": ("note", "due"),
+    "request_review": ("note",),
+    "review_reply": ("outcome", "text", "facts", "basis"),
+    "request_rereview": ("note",),
+    "rereview_reply": ("outcome", "text", "facts", "basis"),
+    "close": ("note",),
+    "note": ("note",),
+}
+assert set(PARAMS) == set(TRANSITIONS)
+
+FIELD_NAMES = {"department": "承办单位", "reason": "理由", "route": "法定途径", "body": "受理机关", "ground": "不予受理依据",
+               "days": "延期天数", "outcome": "处理结果", "text": "处理意见", "facts": "认定的事实", "basis": "依据",
+               "note": "说明", "due": "督办期限"}
+
+# 处理意见 drafts per outcome (Art. 32: the facts found, the basis, the conclusion). Staff edit before sending.
+REPLY_TEMPLATES = {
+    "支持": {"text": "经调查核实，您反映的问题属实，诉求合理，予以支持。我单位将于  日内落实，落实情况将另行告知。",
+             "facts": "经调查核实：", "basis": "依据《  》第  条的规定，"},
+    "解释说明": {"text": "经调查核实，您反映的问题已有明确政策规定，现将有关情况和政策说明如下：",
+                 "facts": "经调查核实：", "basis": "依据《  》第  条的规定，"},
+    "不予支持": {"text": "经调查核实，您的诉求缺乏事实根据或者不符合法律法规政策规定，不予支持。",
+                 "facts": "经调查核实：", "basis": "依据《  》第  条的规定，"},
+}
+
+
+class ActionInputError(ValueError):
+    """The request itself is malformed (HTTP 400); a workflow refusal is a WorkflowError (409)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def read_params(action: str, raw: dict) -> dict:
+    """The action's parameters from a form or a JSON body: known names only, trimmed, required ones present."""
+    if action not in TRANSITIONS:
+        raise ActionInputError(f"未知的操作：{action}", "action")
+    allowed = PARAMS[action]
+    unknown = sorted(k for k in raw if k not in allowed and k not in ("action", "csrf_token", "confirm"))
+    if unknown:
+        raise ActionInputError(f"“{TRANSITIONS[action].label}”不接受字段：{unknown[0]}", unknown[0])
+    params = {}
+    for name in allowed:
+        value = raw.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise ActionInputError(f"{FIELD_NAMES[name]}应为文字", name)
+        value = str(value).strip()
+        if len(value) > TEXT_MAX:
+            raise ActionInputError(f"{FIELD_NAMES[name]}不能超过{TEXT_MAX}字", name)
+        if value:
+            params[name] = value
+    for name in TRANSITIONS[action].required:
+        if name not in params:
+            raise ActionInputError(f"请填写{FIELD_NAMES[name]}", name)
+    _check_choice(params, "outcome", REPLY_OUTCOMES)
+    _check_choice(params, "route", ROUTES)
+    _check_choice(params, "ground", NOT_ACCEPTED_GROUNDS)
+    if "days" in params:
+        if not params["days"].isdigit():
+            raise ActionInputError("延期天数应为整数", "days")
+        params["days"] = int(params["days"])
+    if "due" in params:
+        try:
+            date.fromisoformat(params["due"])
+        except ValueError:
+            raise ActionInputError("督办期限应为日期，如 2026-03-09", "due") from None
+    return params
+
+
+def _check_choice(params: dict, name: str, choices) -> None:
+    if name in params and params[name] not in choices:
+        raise ActionInputError(f"{FIELD_NAMES[name]}应为：{'、'.join(choices)}", name)
+
+
+def preview(session: Session, cal: Calendar, case: Case, action: str, actor: Actor, params: dict,
+            now: datetime) -> dict:
+    """What the citizen will be told if the action is taken now, without writing anything.
+
+    Raises WorkflowError when the action would be refused, so the confirm step never shows a notice
+    that cannot be sent.
+    """
+    transition = check_action(case, action, actor.role, params, now, cal)
+    if action == "assign" and not session.scalar(select(Department.id).where(Department.code == params["department"])):
+        raise WorkflowError(f"没有编码为 {params['department']} 的部门")
+    if transition.notice is None:
+        return {"text": None, "channels": []}
+    # A detached copy of the case, changed as the action would change it.
+    draft = SimpleNamespace(**{attr.key: getattr(case, attr.key) for attr in inspect(Case).column_attrs})
+    draft_params = dict(params)
+    if action in reviews.REVIEW_REQUESTS:
+        draft_params["body"] = draft.review_body = reviews.next_body(session, case).name
+    service._EFFECTS[action](draft, draft_params, now)
+    if transition.target:
+        draft.status = transition.target
+    draft.clock, draft.due_at = running_clock(draft, cal)
+    department = session.scalar(select(Department.name).where(Department.code == draft.department_code)) \
+        if draft.department_code else None
+    text = notices.NOTICES[transition.notice](draft, cal, department)
+    return {"text": text, "channels": service.notification_channels(case.petitioner)}
+
+
+def perform(session: Session, cal: Calendar, user: StaffUser, case: Case, action: str, params: dict,
+            now: datetime | None = None):
+    """Take the action as this staff member; every attempt, done or refused, goes to the audit log."""
+    actor = Actor.staff(user)
+    detail = {"action": action, "from": case.status, **{k: v for k, v in params.items() if k in ("department", "outcome",
+                                                                                                    "route", "ground", "days")}}
+    try:
+        if action == "supervise":
+            # 督办 (Art. 40) is an order the department must answer by a date, kept on the supervision list.
+            due = _supervision_due(cal, params.get("due"), now)
+            supervision.issue_order(session, cal, case, actor, due_at=due, instruction=params["note"], now=now)
+        else:
+            service.perform_action(session, cal, case, action, actor, params, now=now)
+    except WorkflowError as exc:
+        session.rollback()
+        audit.record(session, user, "action_refused", case=case, detail=detail, note=str(exc))
+        raise
+    detail["to"] = case.status
+    audit.record(session, user, "action", case=case, detail=detail)
+
+
+def _supervision_due(cal: Calendar, raw: str | None, now: datetime | None) -> datetime:
+    if raw:
+        return cal.end_of(date.fromisoformat(raw))
+    return cal.add_days(now or datetime.now(cal.tz), SUPERVISION_DAYS)
+
+
+def notice_channels_text(channels: list[str]) -> str:
+    names = {"wechat_custom": "微信客服消息", "wechat_template": "微信模板消息", "sms": "短信", "email": "电子邮件"}
+    if not channels:
+        return "信访人未留联系方式，仅在查询页显示"
+    return "、".join(names.get(c, c) for c in channels)
+

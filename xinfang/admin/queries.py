@@ -1,0 +1,266 @@
+"""The staff's lists: queues, filters, search and keyset paging, always within the user's scope.
+
+Every list is `scope_filter` (department and county) + a queue + filters, read
+one page at a time by keyset on (due_at, id) or (created_at, id), so page 500
+costs what page 1 costs. Counts are capped: "10000+" is all a tab needs to say.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, func, literal, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from ..cases import service
+from ..cases.codes import ALPHABET, LENGTH
+from ..cases.deadlines import Calendar
+from ..cases.service import Actor
+from ..cases.workflow import HANDLING_STATES, STATES
+from ..models import Case, Petitioner, Survey
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+COUNT_CAP = 10000
+DUE_SOON_DAYS = 3
+
+FLAGS = {"urgent": "紧急", "collective": "集体访", "tibetan": "藏文", "confidential": "检举控告", "repeat": "重复/联名"}
+CHANNELS = {"wechat": "微信", "mailbox": "领导信箱", "api": "接口", "staff": "窗口登记"}
+
+# What waits for each role's hand (我的待办).
+TODO_STATES = {
+    "clerk": ("received",),
+    "handler": ("assigned", "accepted", "review", "rereview"),
+    "supervisor": ("review", "rereview"),
+    "admin": HANDLING_STATES,
+    "leader": (),
+}
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    label: str
+    order: str  # "due": nearest deadline first; "created": newest first
+
+
+QUEUES = {q.name: q for q in (
+    Queue("intake", "待登记", "due"),
+    Queue("mine", "我的待办", "due"),
+    Queue("due_soon", "即将到期", "due"),
+    Queue("overdue", "已超期", "due"),
+    Queue("survey", "待评价", "created"),
+    Queue("review", "复查复核", "due"),
+    Queue("closed", "已办结", "created"),
+    Queue("all", "全部", "created"),
+)}
+
+
+class FilterError(ValueError):
+    """A filter value the list cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    category: str | None = None
+    path: str | None = None
+    county: str | None = None
+    department: str | None = None
+    mailbox: str | None = None
+    channel: str | None = None
+    flags: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str | None = None
+
+    FIELDS = ("status", "category", "path", "county", "department", "mailbox", "channel", "q")
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """From a query string (panel and API alike); FilterError on a value that cannot be meant."""
+        values = {name: (args.get(name) or "").strip()[:100] or None for name in cls.FIELDS}
+        if values["status"] and values["status"] not in STATES:
+            raise FilterError(f"状态应为：{'、'.join(STATES)}")
+        if values["channel"] and values["channel"] not in CHANNELS:
+            raise FilterError(f"渠道应为：{'、'.join(CHANNELS)}")
+        flags = tuple(f for raw in args.getlist("flag") for f in raw.split(",") if f)
+        unknown = [f for f in flags if f not in FLAGS]
+        if unknown:
+            raise FilterError(f"未知标记：{unknown[0]}")
+        return cls(**values, flags=flags, date_from=_date(args.get("from"), "from"),
+                   date_to=_date(args.get("to"), "to"))
+
+    def as_args(self) -> dict:
+        """Back into query-string values, for links that keep the filters."""
+        out = {name: getattr(self, name) for name in self.FIELDS if getattr(self, name)}
+        if self.flags:
+            out["flag"] = list(self.flags)
+        if self.date_from:
+            out["from"] = self.date_from.isoformat()
+        if self.date_to:
+            out["to"] = self.date_to.isoformat()
+        return out
+
+
+def _date(raw: str | None, name: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise FilterError(f"{name} 应为日期，如 2026-03-02") from None
+
+
+@dataclass
+class Page:
+    cases: list[Case]
+    next_cursor: str | None
+    total: int
+    total_capped: bool = False
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def total_text(self) -> str:
+        return f"{COUNT_CAP}+" if self.total_capped else str(self.total)
+
+
+# --- building the query ------------------------------------------------------------
+
+def queue_query(actor: Actor, queue: str, now: datetime) -> Select:
+    """All the cases of one queue the actor may see, unordered."""
+    if queue not in QUEUES:
+        raise FilterError(f"未知队列：{queue}")
+    query = service.scope_filter(actor, select(Case))
+    if queue == "intake":
+        return query.where(Case.status == "received")
+    if queue == "mine":
+        return query.where(Case.status.in_(TODO_STATES.get(actor.role, ())))
+    if queue == "due_soon":
+        return query.where(Case.status.in_(HANDLING_STATES), Case.due_at >= now,
+                           Case.due_at <= now + timedelta(days=DUE_SOON_DAYS))
+    if queue == "overdue":
+        return query.where(Case.status.in_(HANDLING_STATES), Case.due_at < now)
+    if queue == "survey":
+        waiting = select(Survey.case_id).where(Survey.status.in_(("scheduled", "sent")))
+        return query.where(Case.id.in_(waiting))
+    if queue == "review":
+        return query.where(Case.status.in_(("review", "rereview")))
+    if queue == "closed":
+        return query.where(Case.status.in_(("closed", "routed", "not_accepted")))
+    return query
+
+
+def apply_filters(query: Select, filters: Filters, cal: Calendar) -> Select:
+    for name, column in (("status", Case.status), ("category", Case.category), ("path", Case.path),
+                         ("county", Case.county), ("department", Case.department_code),
+                         ("mailbox", Case.mailbox_slug), ("channel", Case.channel)):
+        value = getattr(filters, name)
+        if value:
+            query = query.where(column == value)
+    for flag in filters.flags:
+        query = query.where(Case.duplicate_of_id.is_not(None) if flag == "repeat" else getattr(Case, flag).is_(True))
+    if filters.date_from:
+        query = query.where(Case.received_at >= datetime.combine(filters.date_from, time(0), tzinfo=cal.tz))
+    if filters.date_to:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time(0), tzinfo=cal.tz)
+        query = query.where(Case.received_at < end)
+    if filters.q:
+        query = search(query, filters.q)
+    return query
+
+
+_DIGITS = re.compile(r"[\d-]{7,20}")
+_LATIN = re.compile(r"[a-z]{1,40}")
+
+
+def search(query: Select, text: str) -> Select:
+    """Search by what the words look like, so each kind uses its index.
+
+    A tracking code finds its case; digits find a phone; Latin letters find a
+    name by pinyin (`zhaxi`) or initials (`zx`); anything else finds a name or
+    words of the petition.
+    """
+    text = text.strip()
+    code = text.upper().replace(" ", "")
+    if len(code) == LENGTH and all(c in ALPHABET for c in code):
+        return query.where(Case.tracking_code == code)
+    if _DIGITS.fullmatch(text):
+        people = select(Petitioner.id).where(Petitioner.phone == text)
+        return query.where(Case.petitioner_id.in_(people))
+    latin = text.lower().replace(" ", "")
+    if _LATIN.fullmatch(latin):
+        people = select(Petitioner.id).where(or_(Petitioner.name_initials == latin,
+                                                 Petitioner.name_pinyin.startswith(latin)))
+        return query.where(Case.petitioner_id.in_(people))
+    like = f"%{text}%"
+    people = select(Petitioner.id).where(Petitioner.name.like(like))
+    return query.where(or_(Case.petitioner_id.in_(people), Case.text.ilike(like), Case.title.ilike(like)))
+
+
+# --- paging ------------------------------------------------------------------------
+
+def _order_columns(queue: str):
+    return (Case.due_at, Case.id) if QUEUES[queue].order == "due" else (Case.created_at, Case.id)
+
+
+def encode_cursor(case: Case, queue: str) -> str:
+    moment = case.due_at if QUEUES[queue].order == "due" else case.created_at
+    return f"{moment.isoformat()}~{case.id}"
+
+
+def decode_cursor(raw: str) -> tuple[datetime, int]:
+    try:
+        moment, _, case_id = raw.partition("~")
+        parsed = datetime.fromisoformat(moment)
+        if parsed.tzinfo is None:
+            raise ValueError
+        return parsed, int(case_id)
+    except ValueError:
+        raise FilterError("分页参数无效，请从第一页开始") from None
+
+
+def list_cases(session: Session, cal: Calendar, actor: Actor, queue: str, filters: Filters, now: datetime, *,
+               after: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """One page of a queue: keyset after the cursor, the capped total of the filtered queue."""
+    limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+    base = apply_filters(queue_query(actor, queue, now), filters, cal)
+    moment_col, id_col = _order_columns(queue)
+    query = base
+    ascending = QUEUES[queue].order == "due"
+    if ascending:
+        query = query.where(moment_col.is_not(None))
+    if after:
+        moment, case_id = decode_cursor(after)
+        key = tuple_(moment_col, id_col)
+        bound = tuple_(literal(moment, moment_col.type), literal(case_id))
+        query = query.where(key > bound if ascending else key < bound)
+    order = (moment_col.asc(), id_col.asc()) if ascending else (moment_col.desc(), id_col.desc())
+    cases = list(session.scalars(query.order_by(*order).limit(limit + 1)))
+    more = len(cases) > limit
+    cases = cases[:limit]
+    total, capped = capped_count(session, base)
+    return Page(cases, encode_cursor(cases[-1], queue) if more else None, total, capped, filters)
+
+
+def capped_count(session: Session, query: Select) -> tuple[int, bool]:
+    counted = session.scalar(select(func.count()).select_from(
+        query.with_only_columns(literal(1)).order_by(None).limit(COUNT_CAP + 1).subquery()))
+    return min(counted, COUNT_CAP), counted > COUNT_CAP
+
+
+def queue_counts(session: Session, actor: Actor, now: datetime) -> dict[str, tuple[int, bool]]:
+    """Each queue's case count (capped) for the tabs."""
+    return {name: capped_count(session, queue_query(actor, name, now)) for name in QUEUES}
+
+
+def repeats_of(session: Session, case: Case, limit: int = 20) -> list[Case]:
+    """The cases linked to this one as repeats or parts of a mass petition."""
+    return list(session.scalars(select(Case).where(Case.duplicate_of_id == case.id).order_by(Case.id).limit(limit)))
+
+
+def is_due_soon(case: Case, now: datetime) -> bool:
+    return (case.status in HANDLING_STATES and case.due_at is not None
+            and now <= case.due_at <= now + timedelta(days=DUE_SOON_DAYS))
+
