@@ -54,8 +54,9 @@ def respond(session: Session, cal: Calendar, redis, message: InboundMessage) -> 
         _finish(session, message, answer)
         return answer
     with dialogue.locked(redis, message.channel, message.sender):
-        session.refresh(message)  # another process may have answered it while we waited
-        if message.status == "processed":
+        # Another process may have answered it while we waited for the lock.
+        if session.scalar(select(InboundMessage.status).where(InboundMessage.id == message.id)) == "processed":
+            session.refresh(message)
             return message.answer or ""
         turn = _Turn(session, cal, message, dialogue.load(redis, message.channel, message.sender))
         answer = turn.run()

@@ -1,0 +1,58 @@
+"""Reading what a citizen's text asks for, and places from coordinates."""
+import pytest
+
+from xinfang.bot import intents, locations
+
+
+@pytest.mark.parametrize("text, kind, arg", [
+    ("确认", "confirm", None),
+    ("确认。", "confirm", None),
+    ("取消", "cancel", None),
+    ("修改", "amend", None),
+    ("跳过", "skip", None),
+    ("查询", "query", None),
+    ("查询 abcde23456", "query", "ABCDE23456"),
+    ("查询码：ABCDE-23456", "query", "ABCDE23456"),
+    ("复查 ABCDE23456", "review", "ABCDE23456"),
+    ("复核", "rereview", None),
+    ("办事指南", "guide", None),
+    ("你好", "help", None),
+    ("不满意 问题没解决", "survey", "不满意 问题没解决"),
+    ("3", "survey", "3"),
+    # Commands only when the message is the command: a story that starts with the word stays a story.
+    ("取消了我家的低保，想问问为什么", "text", "取消了我家的低保，想问问为什么"),
+    ("查询了好几次都没人管我们村的路", "text", "查询了好几次都没人管我们村的路"),
+    ("确认一下补贴什么时候发", "text", "确认一下补贴什么时候发"),
+])
+def test_intents(text, kind, arg):
+    assert intents.parse(text) == intents.Intent(kind, arg)
+
+
+@pytest.mark.parametrize("typed, phone", [
+    ("13812345678", "13812345678"),
+    ("138 1234 5678", "13812345678"),
+    ("+8613812345678", "13812345678"),
+    ("0836-2812345", "0836-2812345"),
+    ("12345", None),
+    ("23812345678", None),
+    ("电话", None),
+])
+def test_phone_numbers(typed, phone):
+    assert intents.phone_number(typed) == phone
+
+
+@pytest.mark.parametrize("lat, lon, county", [
+    (30.05, 101.96, "康定市"),   # 炉城
+    (29.60, 102.12, "泸定县"),   # near 磨西
+    (32.98, 98.10, "石渠县"),
+    (29.04, 100.30, "稻城县"),
+    (30.66, 104.07, None),       # 成都
+    (29.98, 103.00, None),       # 雅安: close to 泸定 but outside the prefecture
+    (39.90, 116.40, None),       # 北京
+])
+def test_county_from_coordinates(lat, lon, county):
+    assert locations.county_at(lat, lon) == county
+
+
+def test_tibetan_script_is_recognised():
+    assert intents.has_tibetan("ང་ཚོའི་ཡུལ་ལ་ཆུ་མེད།") and not intents.has_tibetan("我们村没有水")
