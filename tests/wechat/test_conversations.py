@@ -226,3 +226,10 @@ def test_floods_are_answered_and_still_stored(wechat, messages):
     reply = wechat.send_text(OPENID, "还有一条")
     assert "太快" in reply.content
     assert len(messages()) == 21 and messages()[-1].payload["Content"] == "还有一条"
+
+
+def test_a_lone_survey_word_without_a_survey_is_not_a_petition(wechat):
+    assert "请直接写下" in say(wechat, "1")
+    assert "请直接写下" in say(wechat, "满意")
+    # A story that starts with the word is a petition all the same.
+    assert "哪个县" in say(wechat, "不满意村里低保的分配，名单不公开")

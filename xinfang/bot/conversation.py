@@ -37,6 +37,7 @@ from .dialogue import Intake
 log = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 60
+SURVEY_WORD_CHARS = 5  # "非常不满意"
 LEGAL_PATHS = ("litigation", "arbitration", "reconsideration")
 # Media a citizen can attach to the open intake; WeChat keeps the bytes, we keep the media id.
 MEDIA_TYPES = {"image": "image", "file": "file", "video": "video", "shortvideo": "video"}
@@ -201,9 +202,11 @@ class _Turn:
             return self.county_answer(text)
         if step == "phone" and intent.kind in ("text", "survey", "skip"):
             return self.phone_answer(text, intent.kind == "skip")
-        if intent.kind == "survey" and (text.startswith(texts.EVALUATE) or surveys.find_survey(
-                self.session, self.petitioner.id) is not None):
-            return self.say(surveys.reply_to_citizen(self.session, self.cal, self.petitioner.id, text))
+        if intent.kind == "survey":
+            if text.startswith(texts.EVALUATE) or surveys.find_survey(self.session, self.petitioner.id):
+                return self.say(_evaluate(self.session, self.cal, self.petitioner, text))
+            if intake is None and len(text.strip()) <= SURVEY_WORD_CHARS:
+                return self.say(texts.HELP)  # a lone "1" or "满意" is not a petition
         if intent.kind == "confirm":
             if step == "confirm":
                 return self.submit()
@@ -395,6 +398,11 @@ class _Turn:
 
 def _petitioner(session: Session, message: InboundMessage) -> Petitioner:
     return find_or_create_petitioner(session, openid=message.sender)
+
+
+def _evaluate(session: Session, cal: Calendar, petitioner: Petitioner, text: str) -> str:
+    """评价 and survey answers (满意 / 基本满意 / 不满意 / 1 / 2 / 3): the survey's own rules answer."""
+    return surveys.reply_to_citizen(session, cal, petitioner.id, text)
 
 
 def _query(session: Session, cal: Calendar, petitioner: Petitioner, code: str | None) -> str:
