@@ -233,3 +233,22 @@ def test_a_lone_survey_word_without_a_survey_is_not_a_petition(wechat):
     assert "请直接写下" in say(wechat, "满意")
     # A story that starts with the word is a petition all the same.
     assert "哪个县" in say(wechat, "不满意村里低保的分配，名单不公开")
+
+
+def test_review_of_a_replied_case_is_taken_on_the_citizens_word(wechat, session, cal, cases):
+    from xinfang.cases import service
+    from xinfang.cases.service import Actor
+
+    say(wechat, "康定市的工地老板拖欠我们工资三个月，电话13800004321")
+    code = CODE.search(say(wechat, "确认")).group(1)
+    [case] = cases()
+    handler = Actor("staff", "handler", None, "承办人", department_code="rsj")
+    service.perform_action(session, cal, case, "assign", Actor("staff", "clerk", None, "登记员"), {"department": "rsj"})
+    service.perform_action(session, cal, case, "accept", handler)
+    service.perform_action(session, cal, case, "reply", handler, {
+        "outcome": "不予支持", "text": "经核查工资已结清", "facts": "有签收单", "basis": "《劳动合同法》"})
+    answer = say(wechat, f"复查 {code}")
+    assert "复查申请" in answer and code in answer
+    session.expire_all()
+    assert cases()[0].status == "review"
+    assert "不能" in say(wechat, f"复查 {code}")  # asked once: the workflow says why not again
