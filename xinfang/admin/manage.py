@@ -6,11 +6,12 @@ from sqlalchemy import select
 
 from ..models import ROLES, AuditEntry, County, Department, Mailbox, StaffUser, utcnow
 from ..requestctx import db
-from . import accounts, audit, auth
+from . import accounts, audit, auth, views
 from .auth import login_required
 
 bp = Blueprint("manage", __name__, url_prefix="/admin/manage")
 auth.protect(bp)
+bp.context_processor(views.vocabulary)
 
 AUDIT_PAGE = 100
 

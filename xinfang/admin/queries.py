@@ -246,7 +246,7 @@ def list_cases(session: Session, cal: Calendar, actor: Actor, queue: str, filter
 
 def capped_count(session: Session, query: Select) -> tuple[int, bool]:
     counted = session.scalar(select(func.count()).select_from(
-        query.with_only_columns(literal(1)).order_by(None).limit(COUNT_CAP + 1).subquery()))
+        query.with_only_columns(Case.id).order_by(None).limit(COUNT_CAP + 1).subquery()))
     return min(counted, COUNT_CAP), counted > COUNT_CAP
 
 

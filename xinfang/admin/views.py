@@ -26,7 +26,7 @@ def _local(moment, fmt="%Y-%m-%d %H:%M"):
 
 
 @bp.context_processor
-def _vocabulary():
+def vocabulary():
     return {"STATES": STATES, "ROLE_NAMES": ROLE_NAMES, "TRANSITIONS": TRANSITIONS, "QUEUES": queries.QUEUES,
             "FLAGS": queries.FLAGS, "CHANNELS": queries.CHANNELS, "PATHS": casefile.PATHS}
 
