@@ -123,7 +123,8 @@ class Settings:
             timezone=env.get("XINFANG_TIMEZONE", "Asia/Shanghai"),
             quiet_hours=_hours(env, "XINFANG_QUIET_HOURS", "22-7"),
             reminder_days=reminder_days,
-            wechat_templates_file=Path(env["XINFANG_WECHAT_TEMPLATES"]) if env.get("XINFANG_WECHAT_TEMPLATES") else None,
+            wechat_templates_file=Path(env["XINFANG_WECHAT_TEMPLATES"]) if env.get("XINFANG_WECHAT_TEMPLATES")
+            else None,
             sms_sender=env.get("XINFANG_SMS_SENDER") or "xinfang.queue.senders.LogSmsSender",
             smtp_url=env.get("XINFANG_SMTP_URL") or None,
             survey_window_days=_int(env, "XINFANG_SURVEY_WINDOW_DAYS", 30),

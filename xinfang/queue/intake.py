@@ -45,8 +45,10 @@ def process_message(session: Session, cal: Calendar, redis, message_id: int) -> 
             message.status = "failed"
         session.commit()
         raise
-    petitioner = session.scalar(select(Petitioner).where(Petitioner.openid == message.sender)) if message.sender else None
-    if not answer or petitioner is None:
+    if not answer or not message.sender:
+        return None
+    petitioner = session.scalar(select(Petitioner).where(Petitioner.openid == message.sender))
+    if petitioner is None:
         return None
     # The answer to the citizen's own message is not a status push: quiet hours do not hold it back.
     notification = Notification(

@@ -224,8 +224,8 @@ def build_senders(settings, redis) -> dict:
     api = WeChatAPI(settings, redis)
     return {
         "wechat_custom": WeChatCustomSender(api),
-        "wechat_template": WeChatTemplateSender(api, load_templates(settings.wechat_templates_file), settings.public_url,
-                                                settings.timezone),
+        "wechat_template": WeChatTemplateSender(api, load_templates(settings.wechat_templates_file),
+                                                settings.public_url, settings.timezone),
         "sms": SmsSender(load_sms_gateway(settings.sms_sender, settings)),
         "email": EmailSender(settings.smtp_url, settings.data_dir),
         "staff": StaffSender(),
