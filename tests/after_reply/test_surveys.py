@@ -188,3 +188,17 @@ def test_answer_with_nothing_in_it_is_refused_and_writes_nothing(session, cal, c
     with pytest.raises(SurveyError):
         surveys.record_answer(session, survey_of(session, case), answer="还行吧")
     assert survey_of(session, case).comment is None
+
+
+def test_the_review_opinion_gets_its_own_survey(session, cal, county_handler, replied_at):
+    from xinfang.cases import service
+    from xinfang.cases.service import Actor
+
+    case = reply_case(session, cal, county_handler, replied_at=replied_at)
+    service.perform_action(session, cal, case, "request_review", Actor.citizen(case.petitioner_id),
+                           now=replied_at + 3 * DAY)
+    service.perform_action(session, cal, case, "review_reply", SUPERVISOR, {
+        "outcome": "解释说明", "text": "维持原意见", "facts": "经复查", "basis": "第三十五条"}, now=replied_at + 20 * DAY)
+    session.expire_all()
+    levels = [(s.review_level, s.due_at) for s in session.scalars(select(Survey).order_by(Survey.id))]
+    assert levels == [(0, replied_at + DAY), (1, replied_at + 21 * DAY)]

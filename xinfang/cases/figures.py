@@ -27,6 +27,7 @@ from . import deadlines
 from .deadlines import Calendar
 
 DIMENSIONS = ("department", "county", "category")
+ANSWER_COUNTS = {"满意": "satisfied", "基本满意": "basically", "不满意": "dissatisfied"}
 UNKNOWN = "未确定"
 
 
@@ -125,7 +126,12 @@ def month_bounds(month: str, cal: Calendar) -> tuple[datetime, datetime]:
     return datetime.combine(first, time(0), tzinfo=cal.tz), datetime.combine(following, time(0), tzinfo=cal.tz)
 
 
-def _keys(case: Case) -> dict:
+# The columns of a case the figures need: read as plain rows, a month of cases stays quick to count.
+CASE_COLUMNS = (Case.department_code, Case.suggested_department_code, Case.county, Case.category,
+                Case.petitioner_id, Case.assigned_at, Case.accepted_at, Case.extension_days)
+
+
+def _keys(case) -> dict:
     return {"department": case.department_code or case.suggested_department_code or UNKNOWN,
             "county": case.county or UNKNOWN, "category": case.category or UNKNOWN}
 
@@ -135,47 +141,46 @@ def monthly_figures(session: Session, cal: Calendar, month: str) -> MonthFigures
     figures = MonthFigures(month, start, end)
     figures.department_names = dict(session.execute(select(Department.code, Department.name)).all())
 
-    def add(case: Case, name: str, amount: int = 1) -> None:
+    def add(case, name: str) -> None:
         for counts in [figures.total] + [figures.by[d][k] for d, k in _keys(case).items()]:
-            setattr(counts, name, getattr(counts, name) + amount)
+            setattr(counts, name, getattr(counts, name) + 1)
 
     in_month = lambda column: (column >= start) & (column < end)  # noqa: E731
 
-    for survey, case in session.execute(
-            select(Survey, Case).join(Case, Survey.case_id == Case.id).where(in_month(Survey.sent_at))):
-        add(case, "sent")
-        if survey.answer:
-            add(case, "answered")
-            add(case, {"满意": "satisfied", "基本满意": "basically", "不满意": "dissatisfied"}[survey.answer])
-        elif survey.status == "expired":
-            add(case, "expired")
-        if survey.solved is False:
-            add(case, "not_solved")
+    for row in session.execute(select(Survey.answer, Survey.status, Survey.solved, *CASE_COLUMNS)
+                               .join(Case, Survey.case_id == Case.id).where(in_month(Survey.sent_at))):
+        add(row, "sent")
+        if row.answer:
+            add(row, "answered")
+            add(row, ANSWER_COUNTS[row.answer])
+        elif row.status == "expired":
+            add(row, "expired")
+        if row.solved is False:
+            add(row, "not_solved")
 
-    for event, case in session.execute(
-            select(CaseEvent, Case).join(Case, CaseEvent.case_id == Case.id)
-            .where(CaseEvent.action == "accept", in_month(CaseEvent.at))):
-        add(case, "accepted")
-        if case.assigned_at and event.at <= cal.add_days(case.assigned_at, deadlines.NOTIFY_DAYS):
-            add(case, "accepted_on_time")
+    for row in session.execute(select(CaseEvent.at, *CASE_COLUMNS).join(Case, CaseEvent.case_id == Case.id)
+                               .where(CaseEvent.action == "accept", in_month(CaseEvent.at))):
+        add(row, "accepted")
+        if row.assigned_at and row.at <= cal.add_days(row.assigned_at, deadlines.NOTIFY_DAYS):
+            add(row, "accepted_on_time")
 
     review = aliased(CaseEvent)
     asked_review = select(func.count()).where(review.case_id == Case.id, review.action == "request_review") \
-        .correlate(Case).scalar_subquery()
-    for event, case, reviews_asked in session.execute(
-            select(CaseEvent, Case, asked_review).join(Case, CaseEvent.case_id == Case.id)
-            .where(CaseEvent.action == "reply", in_month(CaseEvent.at))):
-        add(case, "replied")
-        if case.accepted_at and event.at <= deadlines.reply_deadline(cal, case.accepted_at, case.extension_days):
-            add(case, "replied_on_time")
-        if reviews_asked:
-            add(case, "reopened")
+        .correlate(Case).scalar_subquery().label("reviews_asked")
+    for row in session.execute(select(CaseEvent.at, asked_review, *CASE_COLUMNS)
+                               .join(Case, CaseEvent.case_id == Case.id)
+                               .where(CaseEvent.action == "reply", in_month(CaseEvent.at))):
+        add(row, "replied")
+        if row.accepted_at and row.at <= deadlines.reply_deadline(cal, row.accepted_at, row.extension_days):
+            add(row, "replied_on_time")
+        if row.reviews_asked:
+            add(row, "reopened")
 
     original = aliased(Case)
-    for case, original_petitioner in session.execute(
-            select(Case, original.petitioner_id).outerjoin(original, Case.duplicate_of_id == original.id)
-            .where(in_month(Case.received_at))):
-        add(case, "registered")
-        if original_petitioner is not None and original_petitioner == case.petitioner_id:
-            add(case, "repeats")
+    for row in session.execute(select(original.petitioner_id.label("original_petitioner"), *CASE_COLUMNS)
+                               .select_from(Case).outerjoin(original, Case.duplicate_of_id == original.id)
+                               .where(in_month(Case.received_at))):
+        add(row, "registered")
+        if row.original_petitioner is not None and row.original_petitioner == row.petitioner_id:
+            add(row, "repeats")
     return figures

@@ -14,7 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from ..cases.figures import MonthFigures
 from .labels import COLUMNS, DEFINITIONS, DIMENSION_TITLES, cell, rows, summary, title
@@ -24,6 +24,7 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 PAGE = landscape(A4)
 MARGIN = 14 * mm
+CHART_MAX_HEIGHT = PAGE[1] - 2 * MARGIN - 20 * mm
 STRICT, BROAD = colors.HexColor("#2F5D8A"), colors.HexColor("#9DB8D6")
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=17, leading=24, alignment=1, spaceAfter=4 * mm)
 HEADING = ParagraphStyle("heading", fontName=FONT, fontSize=12.5, leading=18, spaceBefore=4 * mm, spaceAfter=2 * mm)
@@ -37,15 +38,15 @@ def write_pdf(figures: MonthFigures, out) -> None:
                             bottomMargin=MARGIN, title=title(figures), author="信访通")
     story = [Paragraph(title(figures), TITLE)]
     story += [Paragraph(line, BODY) for line in summary(figures)]
-    story.append(Paragraph("一、承办单位排名", HEADING))
-    story.append(_table(figures, "department"))
-    story.append(Paragraph("各单位满意率", HEADING))
-    story.append(_satisfaction_chart(figures))
-    story.append(Paragraph("二、各县（市）情况", HEADING))
-    story.append(_table(figures, "county"))
-    story.append(Paragraph("三、各类问题情况", HEADING))
-    story.append(_table(figures, "category"))
-    story.append(Paragraph("说明", HEADING))
+    chart = _satisfaction_chart(figures)
+    for heading, flowable in (("一、承办单位排名", _table(figures, "department")),
+                              ("各单位满意率", chart),
+                              ("二、各县（市）情况", _table(figures, "county")),
+                              ("三、各类问题情况", _table(figures, "category"))):
+        # A heading never ends a page: tables need room for a few rows, the chart for all of it.
+        room = getattr(flowable, "height", 0) if flowable is chart else 0
+        story += [CondPageBreak(room + 30 * mm), Paragraph(heading, HEADING), flowable]
+    story += [CondPageBreak(25 * mm), Paragraph("说明", HEADING)]
     story += [Paragraph(line, SMALL) for line in DEFINITIONS]
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
 
@@ -79,7 +80,8 @@ def _satisfaction_chart(figures: MonthFigures):
     if not evaluated:
         return Paragraph("本月无评价数据。", BODY)
     evaluated.reverse()  # a horizontal chart draws its first category at the bottom
-    bar_band = 9 * mm
+    # Every department on one page: the bands narrow as their number grows.
+    bar_band = min(9 * mm, (CHART_MAX_HEIGHT - 22 * mm) / len(evaluated))
     height = bar_band * len(evaluated) + 22 * mm
     drawing = Drawing(PAGE[0] - 2 * MARGIN, height)
     chart = HorizontalBarChart()
@@ -93,11 +95,11 @@ def _satisfaction_chart(figures: MonthFigures):
     chart.valueAxis.labels.fontName = FONT
     chart.categoryAxis.categoryNames = [name for name, _ in evaluated]
     chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.fontSize = min(8, bar_band * 0.7)
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.barLabelFormat = "%.1f%%"
     chart.barLabels.fontName = FONT
-    chart.barLabels.fontSize = 7
+    chart.barLabels.fontSize = min(7, bar_band * 0.4)
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 2
     drawing.add(chart)
