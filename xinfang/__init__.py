@@ -7,10 +7,13 @@ from __future__ import annotations
 
 def create_app(settings=None):
     from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import requestctx, runtime
+    from .admin import register_admin
     from .config import Settings
     from .handlers import register_handlers
+    from .queue.dashboard import mount_dashboard, session_is_admin
 
     settings = (settings or Settings.from_env()).with_secret()
     runtime.init_runtime(settings)
@@ -23,11 +26,11 @@ def create_app(settings=None):
         MAX_CONTENT_LENGTH=30 * 1024 * 1024,
     )
     app.json.ensure_ascii = False
+    if settings.trusted_proxies:
+        # Behind nginx: the citizen's address (rate limits, audit) comes from X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     requestctx.init_app(app)
     register_handlers(app)
-    from .admin import register_admin  # the staff panel and the staff API
     register_admin(app)
-    from .queue.dashboard import mount_dashboard, session_is_admin
-
     mount_dashboard(app, session_is_admin)
     return app

@@ -6,7 +6,7 @@ connects to anything: `Settings.from_env()` is pure reading and parsing.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 WECHAT_API_BASE = "https://api.weixin.qq.com/cgi-bin/"
@@ -80,11 +80,12 @@ class Settings:
     survey_window_days: int = 30
     survey_reminder_seconds: int = 3 * 86400
     max_body_bytes: int = 64 * 1024
+    # How many reverse proxies (nginx) stand in front and may set X-Forwarded-For.
+    trusted_proxies: int = 0
     # The bodies one level up for 复查/复核 (Art. 35, 36); None: xinfang/data/review_bodies.json.
     review_bodies_file: Path | None = None
     # The citizen-facing address, for links sent by SMS or email (the survey link to the tracking page).
     public_url: str = "http://127.0.0.1:5000"
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: dict | None = None, **overrides) -> "Settings":
@@ -130,6 +131,7 @@ class Settings:
             survey_window_days=_int(env, "XINFANG_SURVEY_WINDOW_DAYS", 30),
             survey_reminder_seconds=_int(env, "XINFANG_SURVEY_REMINDER_SECONDS", 3 * 86400),
             max_body_bytes=_int(env, "XINFANG_MAX_BODY_BYTES", 64 * 1024),
+            trusted_proxies=_int(env, "XINFANG_TRUSTED_PROXIES", 0),
             review_bodies_file=Path(env["XINFANG_REVIEW_BODIES"]) if env.get("XINFANG_REVIEW_BODIES") else None,
             public_url=(env.get("XINFANG_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
         )
