@@ -66,6 +66,9 @@ def test_the_reply_composer_offers_templates_and_requires_facts_and_basis(sessio
     missing = handler.post(f"/admin/cases/{case.tracking_code}/actions/reply",
                            data={"outcome": "支持", "text": "同意", "facts": "属实", "csrf_token": token})
     assert missing.status_code == 400 and "请填写依据" in missing.get_data(as_text=True)
+    unfinished = handler.post(f"/admin/cases/{case.tracking_code}/actions/reply",
+                              data={**REPLY, "basis": "依据《〔 〕》第〔 〕条的规定，", "csrf_token": token})
+    assert unfinished.status_code == 400 and "请补全依据中的〔 〕处" in unfinished.get_data(as_text=True)
     preview = handler.post(f"/admin/cases/{case.tracking_code}/actions/reply", data={**REPLY, "csrf_token": token})
     assert "已出具处理意见：支持" in preview.get_data(as_text=True)
     handler.post(f"/admin/cases/{case.tracking_code}/actions/reply", data={**REPLY, "confirm": "1", "csrf_token": token})

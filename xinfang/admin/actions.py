@@ -47,13 +47,14 @@ FIELD_NAMES = {"department": "承办单位", "reason": "理由", "route": "法�
 
 # 处理意见 drafts per outcome (Art. 32: the facts found, the basis, the conclusion). Staff edit before sending.
 REPLY_TEMPLATES = {
-    "支持": {"text": "经调查核实，您反映的问题属实，诉求合理，予以支持。我单位将于  日内落实，落实情况将另行告知。",
-             "facts": "经调查核实：", "basis": "依据《  》第  条的规定，"},
-    "解释说明": {"text": "经调查核实，您反映的问题已有明确政策规定，现将有关情况和政策说明如下：",
-                 "facts": "经调查核实：", "basis": "依据《  》第  条的规定，"},
+    "支持": {"text": "经调查核实，您反映的问题属实，诉求合理，予以支持。我单位将于〔 〕日内落实，落实情况将另行告知。",
+             "facts": "经调查核实：〔 〕", "basis": "依据《〔 〕》第〔 〕条的规定，"},
+    "解释说明": {"text": "经调查核实，您反映的问题已有明确政策规定，现将有关情况和政策说明如下：〔 〕",
+                 "facts": "经调查核实：〔 〕", "basis": "依据《〔 〕》第〔 〕条的规定，"},
     "不予支持": {"text": "经调查核实，您的诉求缺乏事实根据或者不符合法律法规政策规定，不予支持。",
-                 "facts": "经调查核实：", "basis": "依据《  》第  条的规定，"},
+                 "facts": "经调查核实：〔 〕", "basis": "依据《〔 〕》第〔 〕条的规定，"},
 }
+BLANK = "〔 〕"
 
 
 class ActionInputError(ValueError):
@@ -82,6 +83,8 @@ def read_params(action: str, raw: dict) -> dict:
         value = str(value).strip()
         if len(value) > TEXT_MAX:
             raise ActionInputError(f"{FIELD_NAMES[name]}不能超过{TEXT_MAX}字", name)
+        if BLANK in value:
+            raise ActionInputError(f"请补全{FIELD_NAMES[name]}中的〔 〕处", name)
         if value:
             params[name] = value
     for name in TRANSITIONS[action].required:

@@ -86,7 +86,7 @@ def summary(cal: Calendar, actor: Actor, case: Case, now: datetime, names: dict[
     person = case.petitioner
     return {
         "tracking_code": case.tracking_code, "status": case.status, "status_name": STATES[case.status],
-        "title": case.title, "excerpt": visible_text(actor, case, case.text[:60]),
+        "title": case.title, "excerpt": mask(visible_text(actor, case, case.text[:60])),
         "category": case.category, "path": case.path, "demand_type": case.demand_type, "county": case.county,
         "department": department, "department_name": names.get(department or "", None),
         "assigned": bool(case.department_code), "channel": case.channel, "mailbox": case.mailbox_slug,
