@@ -67,6 +67,8 @@ def test_an_unanswered_order_past_its_deadline_is_escalated_to_the_leaders_list(
         assert survey_jobs.escalate_supervisions() == 0
     session.expire_all()
     assert [o.id for o in supervision.leader_list(session, LEADER)] == [overdue.id]
+    lines = session.scalars(select(CaseEvent.note).where(CaseEvent.action == "escalate")).all()
+    assert lines == ["督办逾期未答复，转为挂牌督办"]
     assert supervision.leader_list(session, RSJ) == []  # a handler sees no leaders' list
     supervision.conclude(session, cal, overdue, SUPERVISOR, "部门已当面汇报，督办办结", now=T0 + 9 * DAY)
     assert supervision.leader_list(session, LEADER) == []

@@ -10,9 +10,10 @@ from rq import Queue
 from sqlalchemy import select
 
 from tests.after_reply.conftest import SUPERVISOR, make_case, reply_case
-from xinfang.cases import supervision, surveys
+from xinfang.cases import service, supervision, surveys
+from xinfang.cases.service import Actor
 from xinfang.cases.surveys import SurveyError, parse_answer
-from xinfang.models import Notification, Survey
+from xinfang.models import CaseEvent, Notification, Survey
 from xinfang.queue import survey_jobs
 from xinfang.stats import collect_stats
 
@@ -143,6 +144,8 @@ def test_dissatisfied_reaches_the_supervisors_list_and_the_citizen_is_offered_a_
     assert (survey.answer, survey.solved, survey.reason) == ("不满意", False, "工资只发了一半")
     [item] = supervision.judgement_queue(session, SUPERVISOR)
     assert (item.case_id, item.reason, item.department_code) == (case.id, "工资只发了一半", "rsj")
+    line = session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.action == "judgement"))
+    assert line.note == "信访人评价：不满意，问题未解决。工资只发了一半" and not line.citizen_visible
     # 30 days from the reply, to the body one level up; the evaluation itself is no review request.
     assert "2026年7月1日前向州人力资源和社会保障局申请复查" in reply
     assert f"复查 {case.tracking_code}" in reply and "不视为复查申请" in reply
@@ -191,9 +194,6 @@ def test_answer_with_nothing_in_it_is_refused_and_writes_nothing(session, cal, c
 
 
 def test_the_review_opinion_gets_its_own_survey(session, cal, county_handler, replied_at):
-    from xinfang.cases import service
-    from xinfang.cases.service import Actor
-
     case = reply_case(session, cal, county_handler, replied_at=replied_at)
     service.perform_action(session, cal, case, "request_review", Actor.citizen(case.petitioner_id),
                            now=replied_at + 3 * DAY)

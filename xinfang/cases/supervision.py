@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ..models import Case, Supervision, Survey, utcnow
+from ..models import Case, CaseEvent, Supervision, Survey, utcnow
 from . import service
 from .deadlines import Calendar
 from .workflow import WorkflowError
@@ -44,6 +44,8 @@ def open_judgement(session: Session, survey: Survey, reason: str | None, now: da
         item = Supervision(case_id=case.id, kind="judgement", status="open", department_code=case.department_code,
                            county=case.county, reason=reason or "", survey_id=survey.id, issued_at=now)
         session.add(item)
+        _system_line(session, case, "judgement", now, f"信访人评价：{survey.answer or '—'}，问题"
+                     f"{ {True: '已解决', False: '未解决'}.get(survey.solved, '未答')}。{reason or ''}")
     elif reason and reason not in item.reason:
         item.reason = f"{item.reason}\n{reason}" if item.reason else reason
         item.status = "open"
@@ -107,14 +109,21 @@ def answer_order(session: Session, cal: Calendar, item: Supervision, actor: serv
 def escalate_overdue(session: Session, now: datetime | None = None) -> list[int]:
     """挂牌督办: orders past their deadline without an answer go on the leaders' list (Art. 39 ¶3). Commits."""
     now = now or utcnow()
-    ids = list(session.scalars(select(Supervision.id).where(
+    # Locked rows are being escalated by another worker: skipped, so nobody writes the line twice.
+    overdue = list(session.scalars(select(Supervision).where(
         Supervision.kind == "order", Supervision.status == "open", Supervision.escalated_at.is_(None),
-        Supervision.due_at < now)))
-    if ids:
-        session.execute(update(Supervision).where(Supervision.id.in_(ids), Supervision.escalated_at.is_(None))
-                        .values(escalated_at=now))
+        Supervision.due_at < now).with_for_update(skip_locked=True)))
+    for item in overdue:
+        item.escalated_at = now
+        _system_line(session, item.case, "escalate", now, "督办逾期未答复，转为挂牌督办")
     session.commit()
-    return ids
+    return [item.id for item in overdue]
+
+
+def _system_line(session: Session, case: Case, action: str, now: datetime, note: str) -> None:
+    """A line on the case's timeline for staff, not a transition: the case keeps its state."""
+    session.add(CaseEvent(case_id=case.id, action=action, actor_kind="system", actor_name="系统",
+                          from_status=case.status, to_status=case.status, at=now, note=note))
 
 
 # --- the lists ------------------------------------------------------------------
