@@ -101,7 +101,8 @@ def november(session, cal, rt):
                 registered="2026-11-03 09:00", assigned="2026-11-03 10:00", accepted="2026-11-04 09:00",
                 replied="2026-11-15 09:00")
     surveyed(session, cal, s, c, "2026-11-16 09:00", "不满意")
-    service.perform_action(session, cal, c, "request_review", Actor.citizen(c.petitioner_id), now=at("2026-11-20 09:00"))
+    service.perform_action(session, cal, c, "request_review", Actor.citizen(c.petitioner_id),
+                           now=at("2026-11-20 09:00"))
     d = handled(session, cal, openid="o-d", text="失业保险金申领了两个月还没有到账", labels=LABOUR, handler=RSJ,
                 registered="2026-11-05 09:00", assigned="2026-11-05 10:00", accepted="2026-11-06 09:00",
                 replied="2026-11-25 09:00")

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from tests.after_reply.conftest import REPLY, SUPERVISOR, make_case, reply_case
-from xinfang import runtime
 from xinfang.cases import reviews, service
 from xinfang.cases.reviews import ReviewConfigError
 from xinfang.cases.service import Actor

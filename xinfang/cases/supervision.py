@@ -71,8 +71,8 @@ def conclude(session: Session, cal: Calendar, item: Supervision, actor: service.
 
 # --- 督办 -----------------------------------------------------------------------
 
-def issue_order(session: Session, cal: Calendar, case: Case, actor: service.Actor, *, due_at: datetime, instruction: str,
-                now: datetime | None = None) -> Supervision:
+def issue_order(session: Session, cal: Calendar, case: Case, actor: service.Actor, *, due_at: datetime,
+                instruction: str, now: datetime | None = None) -> Supervision:
     """督办 (Art. 40): the department must answer by `due_at`; the workflow's `supervise` step records it."""
     now = now or utcnow()
     if due_at <= now:

@@ -79,20 +79,20 @@ def is_surveyed(case: Case) -> bool:
 
 
 def survey_channel(petitioner: Petitioner | None) -> str:
-    if petitioner is not None and petitioner.openid and petitioner.subscribed:
+    """WeChat answers in a word; SMS and email carry the signed link; else only the tracking page shows it."""
+    if petitioner is None:
+        return "page"
+    if petitioner.openid and petitioner.subscribed:
         return "wechat"
-    if petitioner is not None and petitioner.phone:
-        return "sms"
-    if petitioner is not None and petitioner.email:
-        return "email"
-    return "page"  # the tracking page shows it to whoever holds the code
+    return "sms" if petitioner.phone else "email" if petitioner.email else "page"
 
 
 def schedule_after_reply(session: Session, case: Case, now: datetime) -> Survey | None:
     """Write the survey of the opinion just given, in the reply's transaction (flushes, does not commit)."""
     if not is_surveyed(case):
         return None
-    exists = session.scalar(select(Survey.id).where(Survey.case_id == case.id, Survey.review_level == case.review_level))
+    exists = session.scalar(select(Survey.id).where(Survey.case_id == case.id,
+                                                    Survey.review_level == case.review_level))
     if exists:
         return None
     delay = timedelta(seconds=runtime.current().settings.survey_delay_seconds)
