@@ -27,6 +27,9 @@ from .casefile import PATHS
 
 UNKNOWN = "未确定"
 DEFAULT_MONTHS = 12
+# Leaders read trends, not the last minute: figures are kept this long in each web process.
+CACHE_SECONDS = 300
+_cache: dict = {}
 DIMENSIONS = {"category": ("分类", Case.category), "county": ("县（市）", Case.county), "path": ("途径", Case.path)}
 
 
@@ -63,6 +66,7 @@ class Overview:
     repeats: int = 0  # the same petitioner again while the first is open
     joined: int = 0  # others joining an open matter (联名、群体)
     collective: int = 0  # 集体访 flagged
+    computed_at: datetime | None = None
 
     @property
     def participation_rate(self) -> float | None:
@@ -185,7 +189,7 @@ def build(session: Session, cal: Calendar, actor: Actor, now: datetime, months: 
     local = _Local(session, cal, now)
     start = datetime.combine(_month(months[0]), time(0), tzinfo=cal.tz)
     end = datetime.combine(_add_months(_month(months[-1]), 1), time(0), tzinfo=cal.tz)
-    view = Overview(months[0], months[-1], months)
+    view = Overview(months[0], months[-1], months, computed_at=now)
     scoped = lambda query: service.scope_filter(actor, query)  # noqa: E731
     received = (Case.received_at >= start) & (Case.received_at < end)
 
@@ -258,4 +262,17 @@ def build(session: Session, cal: Calendar, actor: Actor, now: datetime, months: 
     view.joined = sum(n for s, n in links if not s)
     view.collective = session.scalar(scoped(select(func.count()).select_from(Case)
                                             .where(received, Case.collective.is_(True)))) or 0
+    return view
+
+
+def cached(session: Session, cal: Calendar, actor: Actor, now: datetime, months: list[str]) -> Overview:
+    """`build`, reused for CACHE_SECONDS per database, scope and span of months."""
+    key = (session.get_bind(), actor.role in service.PREFECTURE_ROLES, actor.department_code, actor.county,
+           tuple(months))
+    hit = _cache.get(key)
+    if hit is not None and (now - hit.computed_at).total_seconds() < CACHE_SECONDS:
+        return hit
+    if len(_cache) > 256:
+        _cache.clear()
+    _cache[key] = view = build(session, cal, actor, now, months)
     return view

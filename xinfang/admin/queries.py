@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Select, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
@@ -205,19 +205,21 @@ def _order_columns(queue: str):
     return (Case.due_at, Case.id) if QUEUES[queue].order == "due" else (Case.created_at, Case.id)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def encode_cursor(case: Case, queue: str) -> str:
+    """The last row's sort key, URL-safe: microseconds since the epoch and the id."""
     moment = case.due_at if QUEUES[queue].order == "due" else case.created_at
-    return f"{moment.isoformat()}~{case.id}"
+    return f"{(moment - _EPOCH) // _MICROSECOND}_{case.id}"
 
 
 def decode_cursor(raw: str) -> tuple[datetime, int]:
     try:
-        moment, _, case_id = raw.partition("~")
-        parsed = datetime.fromisoformat(moment)
-        if parsed.tzinfo is None:
-            raise ValueError
-        return parsed, int(case_id)
-    except ValueError:
+        micros, case_id = (int(part) for part in raw.split("_"))
+        return _EPOCH + micros * _MICROSECOND, case_id
+    except (ValueError, OverflowError):
         raise FilterError("分页参数无效，请从第一页开始") from None
 
 

@@ -174,9 +174,9 @@ def overview_figures():
         months = overview.month_span(calendar(), utcnow(), request.args.get("from"), request.args.get("to"))
     except ValueError as exc:
         return error(400, "invalid", str(exc))
-    view = overview.build(db(), calendar(), _actor(), utcnow(), months)
+    view = overview.cached(db(), calendar(), _actor(), utcnow(), months)
     return jsonify({
-        "from": view.first, "to": view.last, "total": view.total,
+        "from": view.first, "to": view.last, "computed_at": view.computed_at.isoformat(), "total": view.total,
         "series": {name: [{"month": m, "key": k, "count": n} for (m, k), n in sorted(view.series[name].items())]
                    for name in overview.DIMENSIONS},
         "departments": [{"code": d.code, "name": d.name, "accepted": d.accepted,

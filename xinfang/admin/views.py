@@ -264,7 +264,7 @@ def _overview():
         months = overview.month_span(calendar(), utcnow(), request.args.get("from"), request.args.get("to"))
     except ValueError as exc:
         abort(400, description=str(exc))
-    return overview.build(db(), calendar(), auth.current_actor(), utcnow(), months)
+    return overview.cached(db(), calendar(), auth.current_actor(), utcnow(), months)
 
 
 def _overview_table(view, name):
