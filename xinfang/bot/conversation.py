@@ -234,10 +234,10 @@ class _Turn:
     def add_text(self, text: str) -> None:
         if self.intake is None:
             self.intake = Intake(first_message_id=self.message.id)
-            if intents.has_tibetan(text):
-                self.say(texts.TIBETAN_ACK)
-        elif self.intake.text:
+        if self.intake.text:
             self.say(texts.amended())
+        elif intents.has_tibetan(text):
+            self.say(texts.TIBETAN_ACK)
         self.intake.add_text(text)
         self.advance()
 
