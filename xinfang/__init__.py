@@ -11,9 +11,10 @@ def create_app(settings=None):
 
     from . import requestctx, runtime
     from .admin import register_admin
+    from .admin.auth import current_user_is_admin
     from .config import Settings
     from .handlers import register_handlers
-    from .queue.dashboard import mount_dashboard, session_is_admin
+    from .queue.dashboard import mount_dashboard
 
     settings = (settings or Settings.from_env()).with_secret()
     runtime.init_runtime(settings)
@@ -32,5 +33,5 @@ def create_app(settings=None):
     requestctx.init_app(app)
     register_handlers(app)
     register_admin(app)
-    mount_dashboard(app, session_is_admin)
+    mount_dashboard(app, current_user_is_admin)
     return app

@@ -1,11 +1,16 @@
 """Operations: failed and dead work, figures, the dashboard, the periodic tasks, classification."""
 from __future__ import annotations
 
+import re
+
 from rq import Queue
 
+from xinfang.admin import accounts
 from xinfang.cases import followups
 from xinfang.queue import jobs, operations, periodic
 from xinfang.stats import collect_stats
+
+PASSWORD = "Gz-queue-test-2026"
 
 
 def test_failed_jobs_are_listed_with_their_error_and_can_be_retried(rt, run_jobs):
@@ -46,14 +51,19 @@ def test_stats_keep_the_contract_and_add_job_figures(rt, session, citizen, new_c
     assert stats["jobs"]["notify"]["oldest_wait_s"] is None
 
 
-def test_the_dashboard_is_for_admins_only(app, client):
-    assert client.get("/admin/rq/").status_code == 403
-    with client.session_transaction() as s:
-        s["staff_role"] = "clerk"
-    assert client.get("/admin/rq/").status_code == 403
-    with client.session_transaction() as s:
-        s["staff_role"] = "admin"
-    page = client.get("/admin/rq/")
+def test_the_dashboard_is_for_admins_only(app, session):
+    for name, role in (("clerk1", "clerk"), ("admin1", "admin")):
+        accounts.create_user(session, name, role, password=PASSWORD)
+
+    def signed_in(name):
+        client = app.test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/login").get_data(as_text=True))
+        client.post("/admin/login", data={"username": name, "password": PASSWORD, "csrf_token": token.group(1)})
+        return client
+
+    assert app.test_client().get("/admin/rq/").status_code == 403
+    assert signed_in("clerk1").get("/admin/rq/").status_code == 403
+    page = signed_in("admin1").get("/admin/rq/")
     assert page.status_code == 200 and b"RQ" in page.data
 
 

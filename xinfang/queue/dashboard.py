@@ -1,22 +1,18 @@
 """rq-dashboard under /admin/rq, for admins only.
 
 rq-dashboard has no authentication of its own ("the responsibility of the
-hosting app"): every request to its blueprint first asks `is_admin()`.
+hosting app"): every request to its blueprint first asks `is_admin()`, the
+admin panel's xinfang.admin.auth.current_user_is_admin.
 """
 from __future__ import annotations
 
 import logging
 
-from flask import abort, request, session
+from flask import abort, request
 
 log = logging.getLogger(__name__)
 
 URL_PREFIX = "/admin/rq"
-
-
-def session_is_admin() -> bool:
-    """The signed-in staff member is an admin (the panel keeps the role in the session)."""
-    return session.get("staff_role") == "admin"
 
 
 def mount_dashboard(app, is_admin) -> None:
