@@ -11,11 +11,11 @@ from pathlib import Path
 
 import redis as redis_lib
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from xinfang import runtime
-from xinfang.cases import service
-from xinfang.models import InboundMessage, utcnow
+from xinfang.cases import mailbox, service
+from xinfang.models import Case, InboundMessage, utcnow
 from xinfang.queue import outbox, sweeper
 
 from .conftest import ADMIN, notifications
@@ -113,4 +113,26 @@ def test_messages_taken_while_redis_was_down_are_answered_when_it_returns(app, s
     run_jobs()
     texts = platform.texts("o-herder-1")
     assert len(texts) == 2 and "查询码" in texts[1]  # the registration notice from the outbox
+    assert sweeper.sweep(session, rt.redis).messages == 0
+
+
+def test_a_letter_stored_but_not_registered_is_registered_by_the_sweeper(app, session, monkeypatch, run_jobs,
+                                                                         daytime):
+    def classifier_down(text):
+        raise RuntimeError("classifier unavailable")
+
+    monkeypatch.setattr(mailbox.nlp, "classify", classifier_down)
+    resp = app.test_client().post("/api/v1/petitions", json={"mailbox": "governor", "text": "县城到乡里的班车停运半年了"})
+    assert resp.status_code in (201, 202)
+    [message] = session.scalars(select(InboundMessage)).all()
+    assert message.status == "pending" and session.scalar(select(func.count()).select_from(Case)) == 0
+    monkeypatch.undo()
+
+    rt = runtime.current()
+    daytime.shift(sweeper.GRACE + timedelta(seconds=1))
+    assert sweeper.sweep(session, rt.redis).messages == 1
+    run_jobs()
+    session.refresh(message)
+    case = session.get(Case, message.case_id)
+    assert message.status == "processed" and case.status == "received" and case.category == "交通运输"
     assert sweeper.sweep(session, rt.redis).messages == 0

@@ -1,6 +1,7 @@
 """The intake pipeline for work the web request could not finish.
 
-A WeChat message stored `pending` (Redis was down when it came, so the
+A letter from a mailbox or the API that was stored but not registered is
+registered here. A WeChat message stored `pending` (Redis was down when it came, so the
 dialogue state was out of reach) becomes a dialogue step — and, on `确认`, a
 case — here; the answer goes back as a customer-service message through the
 outbox. A case registered without labels is classified here; its suggested
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import nlp
-from ..cases import service
+from ..cases import mailbox, service
 from ..cases.deadlines import Calendar
 from ..models import Case, InboundMessage, Notification, Petitioner, utcnow
 
@@ -33,6 +34,11 @@ def process_message(session: Session, cal: Calendar, redis, message_id: int) -> 
 
     message = session.get(InboundMessage, message_id)
     if message is None or message.status != "pending":
+        return None
+    if message.channel != "wechat":
+        # A letter (mailbox or API) stored, but not registered when it came: register it now.
+        # mailbox.process notes a failure on the row and re-raises, so RQ records it too.
+        mailbox.process(session, cal, message)
         return None
     try:
         answer = respond(session, cal, redis, message)

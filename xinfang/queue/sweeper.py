@@ -81,8 +81,7 @@ def sweep(session: Session, redis, now: datetime | None = None) -> SweepReport:
         report.notifications += 1
     stuck = session.scalars(
         select(InboundMessage.id)
-        .where(InboundMessage.status == "pending", InboundMessage.channel == "wechat",
-               InboundMessage.attempts < MAX_MESSAGE_ATTEMPTS, InboundMessage.received_at <= now - GRACE)
+        .where(InboundMessage.status == "pending", InboundMessage.attempts < MAX_MESSAGE_ATTEMPTS, InboundMessage.received_at <= now - GRACE)
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
     intake = Queue("intake", connection=redis)
