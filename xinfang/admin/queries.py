@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Select, func, literal, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..cases import service
 from ..cases.codes import ALPHABET, LENGTH
@@ -239,9 +239,13 @@ def list_cases(session: Session, cal: Calendar, actor: Actor, queue: str, filter
         bound = tuple_(literal(moment, moment_col.type), literal(case_id))
         query = query.where(key > bound if ascending else key < bound)
     order = (moment_col.asc(), id_col.asc()) if ascending else (moment_col.desc(), id_col.desc())
-    cases = list(session.scalars(query.order_by(*order).limit(limit + 1)))
-    more = len(cases) > limit
-    cases = cases[:limit]
+    # Sort the narrow keys (an index-only scan), then fetch just the page's rows and their petitioners.
+    ids = list(session.scalars(query.with_only_columns(Case.id).order_by(*order).limit(limit + 1)))
+    more = len(ids) > limit
+    ids = ids[:limit]
+    rows = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids))
+                                            .options(selectinload(Case.petitioner)))}
+    cases = [rows[i] for i in ids]
     total, capped = capped_count(session, base)
     return Page(cases, encode_cursor(cases[-1], queue) if more else None, total, capped, filters)
 
