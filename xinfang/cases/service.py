@@ -166,22 +166,21 @@ def find_duplicate_of(session: Session, case: Case, now: datetime) -> Case | Non
     same_place = [Case.county == case.county] if case.county else []
     if not same_person and not same_place:
         return None
-    candidates = session.scalars(
-        select(Case).outerjoin(Petitioner, Case.petitioner_id == Petitioner.id)
+    candidates = session.execute(
+        select(Case.id, Case.fingerprint, Case.duplicate_of_id)
+        .outerjoin(Petitioner, Case.petitioner_id == Petitioner.id)
         .where(Case.status.in_(OPEN_STATES), Case.received_at >= now - DUPLICATE_LOOKBACK,
-               Case.fingerprint.is_not(None), or_(*same_person, *same_place))
+               Case.fingerprint.is_not(None), Case.id != case.id, or_(*same_person, *same_place))
         .order_by(Case.id.desc()).limit(DUPLICATE_CANDIDATES)
     ).all()
-    best, best_score = None, duplicates.DUPLICATE_THRESHOLD
-    for other in candidates:
-        if other is case:
-            continue
-        score = duplicates.similarity(case.fingerprint, other.fingerprint)
-        if score >= best_score:
-            best, best_score = other, score
-    if best is not None and best.duplicate_of_id:
-        return session.get(Case, best.duplicate_of_id)
-    return best
+    if not candidates:
+        return None
+    scores = duplicates.similarities(case.fingerprint, [c.fingerprint for c in candidates])
+    best = int(scores.argmax())
+    if scores[best] < duplicates.DUPLICATE_THRESHOLD:
+        return None
+    # Link to the root of a chain, so a mass petition gathers under its first case.
+    return session.get(Case, candidates[best].duplicate_of_id or candidates[best].id)
 
 
 def classify_labels(session: Session, case: Case, classification: dict, now: datetime | None = None) -> None:

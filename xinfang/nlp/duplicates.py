@@ -55,6 +55,14 @@ def similarity(fp_a: str, fp_b: str) -> float:
     return float(np.mean(a == b))
 
 
+def similarities(fp: str, others: list[str]) -> np.ndarray:
+    """similarity() of one fingerprint with many, in one vectorised comparison."""
+    if not others:
+        return np.zeros(0)
+    matrix = np.frombuffer(b"".join(base64.b64decode(o[len(_PREFIX):]) for o in others), dtype="<u4")
+    return np.mean(matrix.reshape(len(others), NUM_PERM) == _values(fp), axis=1)
+
+
 def is_duplicate(fp_a: str, fp_b: str, threshold: float = DUPLICATE_THRESHOLD) -> bool:
     return similarity(fp_a, fp_b) >= threshold
 
