@@ -1,7 +1,7 @@
 """Load or refresh the reference data: counties and townships, departments, mailboxes.
 
-The files live in xinfang/data/; a deployment points XINFANG_REFERENCE_DIR at
-its own copies. Loading is idempotent: rows are matched by code or slug and
+The files live in xinfang/data/; a deployment loads its own copies with
+`xinfang seed --directory DIR`. Loading is idempotent: rows are matched by code or slug and
 updated in place, so a refresh never breaks the cases that point at them.
 """
 from __future__ import annotations
