@@ -145,7 +145,8 @@ def monthly_figures(session: Session, cal: Calendar, month: str) -> MonthFigures
         for counts in [figures.total] + [figures.by[d][k] for d, k in _keys(case).items()]:
             setattr(counts, name, getattr(counts, name) + 1)
 
-    in_month = lambda column: (column >= start) & (column < end)  # noqa: E731
+    def in_month(column):
+        return (column >= start) & (column < end)
 
     for row in session.execute(select(Survey.answer, Survey.status, Survey.solved, *CASE_COLUMNS)
                                .join(Case, Survey.case_id == Case.id).where(in_month(Survey.sent_at))):
