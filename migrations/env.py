@@ -1,6 +1,6 @@
 """Alembic environment: the URL comes from the caller (xinfang.migrate), the metadata from the models."""
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from xinfang.models import Base
 
@@ -18,6 +18,10 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = create_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # The trigram index behind the staff's full-text search (ix_cases_text_trgm).
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            connection.commit()
         # Batch mode lets ALTER TABLE work on SQLite too.
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

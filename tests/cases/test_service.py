@@ -265,3 +265,15 @@ def test_working_day_calendar_moves_every_clock(session):
     working = Calendar.load(day_count="working")
     case = new_case(session, working, now=at("2026-03-06 09:00"))
     assert working.local_date(case.due_at).isoformat() == "2026-03-27"  # 15 working days
+
+
+def test_the_body_one_level_up_sees_the_case_it_reviews(session, cal):
+    case = replied_case(session, cal, at("2026-03-02 10:00"))
+    reviewer = Actor("staff", "handler", 7, "复查机关承办人", department_code="xfj")
+    assert not service.can_see(reviewer, case)
+    case.review_department_code = "xfj"  # as cases.reviews routes a 复查 to the body above
+    session.commit()
+    assert service.can_see(reviewer, case)
+    assert session.scalars(service.scope_filter(reviewer, select(Case))).all() == [case]
+    nobody = Actor("staff", "handler", 8, "无部门", department_code=None)
+    assert not service.can_see(nobody, case)

@@ -70,7 +70,9 @@ def scope_filter(actor: Actor, query: Select) -> Select:
     if actor.kind != "staff":
         raise CaseNotFound()
     if actor.role not in PREFECTURE_ROLES:
-        query = query.where(Case.department_code == (actor.department_code or ""))
+        # A department sees its own cases and those it takes as the body one level up (Art. 35, 36).
+        department = actor.department_code or ""
+        query = query.where(or_(Case.department_code == department, Case.review_department_code == department))
     if actor.county:
         query = query.where(Case.county == actor.county)
     return query
@@ -81,7 +83,8 @@ def can_see(actor: Actor, case: Case) -> bool:
         return actor.id is not None and case.petitioner_id == actor.id
     if actor.kind == "system":
         return True
-    if actor.role not in PREFECTURE_ROLES and case.department_code != actor.department_code:
+    if actor.role not in PREFECTURE_ROLES and (
+            not actor.department_code or actor.department_code not in (case.department_code, case.review_department_code)):
         return False
     return not actor.county or case.county == actor.county
 

@@ -18,6 +18,8 @@ class Case(Base):
         Index("ix_cases_department_status", "department_code", "status", "due_at"),
         Index("ix_cases_county_status", "county", "status", "due_at"),
         Index("ix_cases_created", "created_at", "id"),
+        # Search over the petition's words: ILIKE '%…%' uses a trigram index on PostgreSQL.
+        Index("ix_cases_text_trgm", "text", postgresql_using="gin", postgresql_ops={"text": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +69,7 @@ class Case(Base):
     review_requested_at: Mapped[datetime | None]
     # The body one level up that takes the 复查/复核 (Art. 35, 36; cases.reviews) and its staff department.
     review_body: Mapped[str | None] = mapped_column(String(80))
-    review_department_code: Mapped[str | None] = mapped_column(String(20))
+    review_department_code: Mapped[str | None] = mapped_column(String(20), index=True)
     supervised_at: Mapped[datetime | None]
 
     reply_outcome: Mapped[str | None] = mapped_column(String(10))

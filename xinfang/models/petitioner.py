@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -11,12 +11,16 @@ from .base import Base, utcnow
 
 class Petitioner(Base):
     __tablename__ = "petitioners"
+    # Prefix search on pinyin ("zhaxi…") needs a pattern index under a non-C collation.
+    __table_args__ = (
+        Index("ix_petitioners_name_pinyin", "name_pinyin", postgresql_ops={"name_pinyin": "varchar_pattern_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     openid: Mapped[str | None] = mapped_column(String(64), unique=True)
     name: Mapped[str | None] = mapped_column(String(60))
     # Pinyin without tones, so staff find 扎西 by "zhaxi" and 扎喜 alike.
-    name_pinyin: Mapped[str | None] = mapped_column(String(120), index=True)
+    name_pinyin: Mapped[str | None] = mapped_column(String(120))
     name_initials: Mapped[str | None] = mapped_column(String(30), index=True)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     id_number: Mapped[str | None] = mapped_column(String(18))
