@@ -13,10 +13,12 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
+from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.svm import LinearSVC
 
 from . import lexicon
@@ -24,7 +26,8 @@ from .segment import normalize, tokens
 
 MODEL_FILE = "topic.joblib"
 META_FILE = "meta.json"
-C_GRID = (0.3, 1.0, 3.0, 10.0)
+C_GRID = (0.3, 1.0)
+OFFSET_STEPS = tuple(np.round(np.linspace(-0.3, 0.3, 13), 2))
 LEXICON_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 RANDOM_STATE = 0
 _DIGITS = re.compile(r"\d+")
@@ -40,20 +43,38 @@ def char_text(text: str) -> str:
     return _DIGITS.sub("0", normalize(text))
 
 
-FEATURE_SETS = ("words+chars", "chars")
+SUBJECT_CHARS = 40
+
+
+def subject_text(text: str) -> str:
+    """The opening of a message, where a subject line or the gist usually is."""
+    return char_text(text)[:SUBJECT_CHARS]
+
+
+# The TF-IDF blocks a pipeline can use. Character and word n-grams seen in a
+# single document are dropped (mostly names and numbers that do not recur),
+# and so are those in more than half the documents.
+BLOCKS = {
+    "words": dict(analyzer=word_ngrams, sublinear_tf=True, min_df=2, max_df=0.5, max_features=200_000),
+    "chars": dict(preprocessor=char_text, analyzer="char", ngram_range=(1, 4), sublinear_tf=True,
+                  min_df=2, max_df=0.5, max_features=400_000),
+    "subject": dict(preprocessor=subject_text, analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
+                    max_features=100_000),
+}
+FEATURE_SETS = {
+    "chars": ("chars",),
+    "words+chars": ("words", "chars"),
+    "words+chars+subject": ("words", "chars", "subject"),
+}
+
+
+def make_vectorizer(block: str) -> TfidfVectorizer:
+    return TfidfVectorizer(**BLOCKS[block])
 
 
 def make_features(kind: str = "words+chars") -> FeatureUnion:
-    """jieba words and bigrams with character 1-4-grams, or the characters alone.
-
-    Character n-grams seen in a single document are dropped: they are mostly
-    names and numbers that do not recur.
-    """
-    blocks = [("chars", TfidfVectorizer(preprocessor=char_text, analyzer="char", ngram_range=(1, 4),
-                                        sublinear_tf=True, min_df=2, max_features=400_000))]
-    if kind == "words+chars":
-        blocks.insert(0, ("words", TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, max_features=200_000)))
-    return FeatureUnion(blocks)
+    """The TfidfVectorizer of each block of a feature set, side by side."""
+    return FeatureUnion([(b, make_vectorizer(b)) for b in FEATURE_SETS[kind]])
 
 
 class LexiconEvidence:
@@ -83,7 +104,7 @@ class LexiconEvidence:
 @dataclass
 class TopicModel:
     features: FeatureUnion
-    classifier: LinearSVC
+    classifier: "LinearEnsemble"
     lexicon_weight: float
     meta: dict = field(default_factory=dict)
 
@@ -133,7 +154,7 @@ class FastScorer:
     arithmetic for one short petition.
     """
 
-    def __init__(self, features: FeatureUnion, classifier: LinearSVC):
+    def __init__(self, features: FeatureUnion, classifier: "LinearEnsemble | LinearSVC"):
         self.blocks = []
         offset = 0
         for _, vec in features.transformer_list:
@@ -170,52 +191,195 @@ def load(directory: str | Path) -> TopicModel:
     return joblib.load(Path(directory) / MODEL_FILE)
 
 
-def _cv_folds(labels: list[str], max_folds: int = 5):
+def _cv_folds(labels: list[str], max_folds: int = 5, seed: int = RANDOM_STATE):
     smallest = min(np.unique(labels, return_counts=True)[1])
     folds = min(max_folds, smallest)
-    return StratifiedKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE) if folds >= 2 else None
+    return StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed) if folds >= 2 else None
+
+
+class LinearEnsemble:
+    """The average of linear SVMs, each over some blocks of the feature union,
+    plus a per-label offset chosen by cross-validation.
+
+    Still one linear function of the union's features: coef_ and intercept_
+    hold it, and decision_function equals the members' averaged
+    decision_function plus the offsets.
+    """
+
+    def __init__(self, members: list[tuple[LinearSVC, tuple[int, ...]]], block_sizes: list[int],
+                 offsets: np.ndarray | None = None):
+        self.members = members
+        self.block_sizes = list(block_sizes)
+        self.classes_ = members[0][0].classes_
+        self.offsets = np.zeros(len(self.classes_)) if offsets is None else np.asarray(offsets, dtype=np.float64)
+        starts = np.concatenate([[0], np.cumsum(self.block_sizes)])
+        coef = np.zeros((len(self.classes_), int(starts[-1])))
+        intercept = self.offsets.copy()
+        for clf, blocks in members:
+            w, b = _full_coef(clf)
+            col = 0
+            for k in blocks:
+                coef[:, starts[k]:starts[k + 1]] += w[:, col:col + self.block_sizes[k]] / len(members)
+                col += self.block_sizes[k]
+            intercept += b / len(members)
+        self.coef_, self.intercept_ = coef, intercept
+
+    def _columns(self, blocks: tuple[int, ...]) -> np.ndarray:
+        starts = np.concatenate([[0], np.cumsum(self.block_sizes)])
+        return np.concatenate([np.arange(starts[k], starts[k + 1]) for k in blocks])
+
+    def decision_function(self, x) -> np.ndarray:
+        x = sparse.csr_matrix(x)
+        out = np.zeros((x.shape[0], len(self.classes_))) + self.offsets
+        for clf, blocks in self.members:
+            out += _two_columns(clf.decision_function(x[:, self._columns(blocks)])) / len(self.members)
+        return out
+
+    def predict(self, x) -> np.ndarray:
+        return self.classes_[np.argmax(self.decision_function(x), axis=1)]
+
+
+def _two_columns(margins: np.ndarray) -> np.ndarray:
+    """A binary SVM's single margin as a margin per label, like the multi-label case."""
+    return np.column_stack([-margins, margins]) if margins.ndim == 1 else margins
+
+
+def _full_coef(clf: LinearSVC) -> tuple[np.ndarray, np.ndarray]:
+    if clf.coef_.shape[0] == 1:
+        return np.vstack([-clf.coef_, clf.coef_]), np.array([-clf.intercept_[0], clf.intercept_[0]])
+    return clf.coef_, clf.intercept_
+
+
+def _fold_tfidf(counts: sparse.csr_matrix, rows: np.ndarray, vec: TfidfVectorizer) -> sparse.csr_matrix:
+    """What `vec` fitted on `rows` would give for every row, from the raw counts of all rows.
+
+    Same vocabulary (min_df, max_df, max_features), idf and normalisation as
+    TfidfVectorizer.fit on those rows, without analysing the texts again.
+    """
+    part = counts[rows]
+    n = len(rows)
+    df = np.bincount(part.indices, minlength=counts.shape[1])
+    min_df = vec.min_df if isinstance(vec.min_df, int) else vec.min_df * n
+    max_df = vec.max_df if isinstance(vec.max_df, int) else vec.max_df * n
+    cols = np.flatnonzero((df >= max(min_df, 1)) & (df <= max_df))
+    if vec.max_features is not None and len(cols) > vec.max_features:
+        tfs = np.asarray(part[:, cols].sum(axis=0)).ravel()
+        cols = np.sort(cols[(-tfs).argsort()[:vec.max_features]])
+    x = counts[:, cols].astype(np.float64)
+    if vec.sublinear_tf:
+        np.log(x.data, x.data)
+        x.data += 1.0
+    x = x @ sparse.diags(np.log((1.0 + n) / (1.0 + df[cols])) + 1.0)
+    return l2_normalize(x.tocsr())
+
+
+def _macro_f1(y: np.ndarray, margins: np.ndarray, classes: np.ndarray) -> float:
+    return f1_score(y, classes[np.argmax(margins, axis=1)], average="macro")
+
+
+def _tune_offsets(margins: np.ndarray, y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Per-label offsets to the margins that raise macro-F1, label by label, twice over."""
+    offsets = np.zeros(len(classes))
+    for _ in range(2):
+        for j in range(len(classes)):
+            def score(step, j=j):
+                trial = offsets.copy()
+                trial[j] = step
+                return (_macro_f1(y, margins + trial, classes), -abs(step))
+            offsets[j] = max(OFFSET_STEPS, key=score)
+    return offsets
 
 
 def train(texts: list[str], labels: list[str], meta: dict | None = None) -> TopicModel:
-    """Fit the model; features, C and the lexicon weight are chosen by cross-validated macro-F1.
+    """Fit the model; the pipeline is chosen by cross-validated macro-F1 on the given data.
 
-    Classes are weighted by inverse frequency, since macro-F1 counts rare labels
-    as much as common ones.
+    Candidates: a linear SVM over each feature set for each C, and the average
+    of two such SVMs over different feature sets; then the weight of the
+    lexicon evidence; then per-label offsets to the margins, kept only when a
+    cross-validation of the tuning itself (on the out-of-fold margins) says
+    they help. Classes are weighted by inverse frequency, since macro-F1
+    counts rare labels as much as common ones. Deterministic (fixed folds
+    and seeds).
     """
     texts, labels = list(texts), [str(y) for y in labels]
-    classes = sorted(set(labels))
+    classes = np.array(sorted(set(labels)))
     if len(classes) < 2:
         raise ValueError("training needs at least two different labels")
-    lex_all = LexiconEvidence(classes).matrix(texts)
     y = np.array(labels)
-    grid = [(f, c, w) for f in FEATURE_SETS for c in C_GRID for w in LEXICON_WEIGHTS]
-    results: dict[tuple, list[float]] = {g: [] for g in grid}
+    lex_all = LexiconEvidence(list(classes)).matrix(texts)
     folds = _cv_folds(labels)
-    if folds is not None:
-        for train_idx, test_idx in folds.split(texts, y):
-            for kind in FEATURE_SETS:
-                feats = make_features(kind)
-                x_train = feats.fit_transform([texts[i] for i in train_idx])
-                x_test = feats.transform([texts[i] for i in test_idx])
-                for c in C_GRID:
-                    clf = _classifier(c).fit(x_train, y[train_idx])
-                    margins = clf.decision_function(x_test)
-                    if margins.ndim == 1:
-                        margins = np.column_stack([-margins, margins])
-                    for w in LEXICON_WEIGHTS:
-                        pred = clf.classes_[np.argmax(margins + w * lex_all[test_idx], axis=1)]
-                        results[(kind, c, w)].append(f1_score(y[test_idx], pred, average="macro"))
-        best = max(grid, key=lambda g: np.mean(results[g]))
-        cv_f1 = float(np.mean(results[best]))
-    else:
-        best, cv_f1 = ("words+chars", 1.0, 0.5), None
-    kind, best_c, best_w = best
-    features = make_features(kind)
-    clf = _classifier(best_c).fit(features.fit_transform(texts), y)
+    if folds is None:
+        kind, c, w = "words+chars", 1.0, 0.5
+        features = make_features(kind)
+        clf = LinearEnsemble([(_classifier(c).fit(features.fit_transform(texts), y), (0, 1))], _sizes(features))
+        info = dict(meta or {})
+        info.update({"labels": list(classes), "examples": len(texts), "pipeline": [[kind, c]], "features": kind,
+                     "C": c, "lexicon_weight": w, "offsets": False, "cv_macro_f1": None})
+        return TopicModel(features, clf, w, info)
+
+    # Out-of-fold margins of every single pipeline; each block's text analysis is done once.
+    blocks = sorted({b for kind in FEATURE_SETS.values() for b in kind}, key=list(BLOCKS).index)
+    counts = {b: CountVectorizer(analyzer=make_vectorizer(b).build_analyzer()).fit_transform(texts).tocsr()
+              for b in blocks}
+    splits = list(folds.split(texts, y))
+    oof = {(kind, c): np.zeros((len(y), len(classes))) for kind in FEATURE_SETS for c in C_GRID}
+    for train_idx, test_idx in splits:
+        block_x = {b: _fold_tfidf(counts[b], train_idx, make_vectorizer(b)) for b in blocks}
+        for kind, kind_blocks in FEATURE_SETS.items():
+            x = sparse.hstack([block_x[b] for b in kind_blocks]).tocsr()
+            for c in C_GRID:
+                clf = _classifier(c).fit(x[train_idx], y[train_idx])
+                oof[(kind, c)][test_idx] = _two_columns(clf.decision_function(x[test_idx]))
+    del counts
+
+    singles = [(key,) for key in oof]
+    pairs = [(a, b) for i, a in enumerate(oof) for b in list(oof)[i + 1:] if a[0] != b[0]]
+    scores = {}
+    for pipeline in singles + pairs:
+        margins = sum(oof[key] for key in pipeline) / len(pipeline)
+        for w in LEXICON_WEIGHTS:
+            scores[(pipeline, w)] = _macro_f1(y, margins + w * lex_all, classes)
+    # Ties go to the simpler pipeline: a single model, the lower lexicon weight.
+    order = {p: i for i, p in enumerate(singles + pairs)}
+    (pipeline, best_w) = max(scores, key=lambda k: (round(scores[k], 10), -order[k[0]], -k[1]))
+    cv_f1 = scores[(pipeline, best_w)]
+    margins = sum(oof[key] for key in pipeline) / len(pipeline) + best_w * lex_all
+
+    # Offsets: tuned on all out-of-fold margins, kept if tuning on part of them helps the rest.
+    nested = np.empty(len(y), dtype=int)
+    for part, rest in _cv_folds(labels, seed=RANDOM_STATE + 1).split(texts, y):
+        nested[rest] = np.argmax(margins[rest] + _tune_offsets(margins[part], y[part], classes), axis=1)
+    nested_f1 = f1_score(y, classes[nested], average="macro")
+    use_offsets = nested_f1 > cv_f1
+    offsets = _tune_offsets(margins, y, classes) if use_offsets else np.zeros(len(classes))
+
+    # The chosen pipeline on all the data, as one feature union and one linear function.
+    union_blocks = [b for b in BLOCKS if any(b in FEATURE_SETS[kind] for kind, _ in pipeline)]
+    features = FeatureUnion([(b, make_vectorizer(b)) for b in union_blocks])
+    x = features.fit_transform(texts).tocsr()
+    sizes = _sizes(features)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    members = []
+    for kind, c in pipeline:
+        idx = tuple(union_blocks.index(b) for b in FEATURE_SETS[kind])
+        cols = np.concatenate([np.arange(starts[k], starts[k + 1]) for k in idx])
+        members.append((_classifier(c).fit(x[:, cols], y), idx))
+    clf = LinearEnsemble(members, sizes, offsets)
     info = dict(meta or {})
-    info.update({"labels": classes, "examples": len(texts), "features": kind, "C": best_c,
-                 "lexicon_weight": best_w, "cv_macro_f1": cv_f1})
+    info.update({"labels": list(classes), "examples": len(texts),
+                 "pipeline": [[kind, c] for kind, c in pipeline],
+                 "features": " | ".join(kind for kind, _ in pipeline),
+                 "C": "+".join(str(c) for _, c in pipeline) if len(pipeline) > 1 else pipeline[0][1],
+                 "lexicon_weight": best_w, "offsets": use_offsets,
+                 "cv_macro_f1": float(nested_f1 if use_offsets else cv_f1),
+                 "cv_macro_f1_without_offsets": float(cv_f1),
+                 "cv_single_models": {f"{k} C={c}": round(float(_macro_f1(y, m, classes)), 4)
+                                      for (k, c), m in oof.items()}})
     return TopicModel(features, clf, best_w, info)
+
+
+def _sizes(features: FeatureUnion) -> list[int]:
+    return [len(vec.vocabulary_) for _, vec in features.transformer_list]
 
 
 def _classifier(c: float) -> LinearSVC:
