@@ -1,5 +1,6 @@
-"""The topic model: TF-IDF over jieba words and character n-grams, a linear SVM,
-plus lexicon evidence (lexicon.py) weighted by cross-validation.
+"""The topic model: TF-IDF over jieba words, character n-grams and the opening
+characters, a linear SVM or the average of two, plus lexicon evidence
+(lexicon.py); train() chooses the pipeline by cross-validated macro-F1.
 
 Works for any label set: the shipped model uses the categories of LABELS.md,
 a deployment may retrain on its own history with its own labels.
