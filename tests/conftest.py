@@ -18,6 +18,9 @@ from xinfang.migrate import upgrade
 from xinfang.models import Base, County, Department, Mailbox, Township
 from xinfang.seed import load_reference_data
 
+# One Chromium for the whole run, shared by every browser test (tests/browser/fixtures.py).
+from tests.browser.fixtures import browser, browser_page, live_server, screenshot  # noqa: E402,F401
+
 REFERENCE_TABLES = {t.__tablename__ for t in (County, Township, Department, Mailbox)}
 
 

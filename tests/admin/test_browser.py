@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from tests.admin.conftest import PASSWORD
-from tests.browser.conftest import browser, live_server  # noqa: F401  (shared fixtures)
 from xinfang.simulator import messages
 from xinfang.simulator.app import create_simulator_app
 from xinfang.simulator.core import EXTENSION
@@ -44,7 +43,7 @@ def settings(settings, simulator):
 
 
 @pytest.fixture
-def tablet(browser, request):  # noqa: F811
+def tablet(browser, request):
     context = browser.new_context(viewport=TABLET, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(15000)
     page = context.new_page()

@@ -1,4 +1,4 @@
-"""Browser fixtures: the app served on a loopback port, and a phone-sized page in Debian's Chromium.
+"""Browser fixtures (imported by tests/conftest.py, so one Chromium serves every test): the app served on a loopback port, and a phone-sized page in Debian's Chromium.
 
 Playwright drives /usr/bin/chromium (never a downloaded browser build). The
 tests are skipped where Chromium is not installed; scripts/test installs it.
