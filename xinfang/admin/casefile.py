@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..cases import reviews, service
+from ..cases import reviews, service, supervision
 from ..cases.deadlines import Calendar
 from ..cases.service import Actor
 from ..cases.workflow import ROUTES, NOT_ACCEPTED_GROUNDS, STATES, TRANSITIONS, allowed_actions
-from ..models import Case, Department
+from ..models import Case, Department, Supervision
 from ..nlp.personal import extract_personal, mask
 from . import queries
 
@@ -28,6 +28,10 @@ CLOCK_NAMES = {"route": "登记转送期限", "notify": "受理告知期限", "r
                "review": "复查期限", "rereview": "复核期限"}
 CHANNEL_NAMES = queries.CHANNELS
 HIDDEN = "（检举控告：信访人信息依法保密）"
+# Timeline lines the system writes that are not workflow transitions.
+SYSTEM_LINES = {"register": "登记", "correct": "更正分类", "judgement": "研判", "escalate": "挂牌督办",
+                "overdue": "超期提醒"}
+SUPERVISION_STATUS = {"open": "待办", "answered": "已答复", "closed": "已办结"}
 
 
 def department_names(session: Session) -> dict[str, str]:
@@ -145,8 +149,23 @@ def _reply(case: Case) -> dict | None:
 
 
 def _event(event) -> dict:
-    label = TRANSITIONS[event.action].label if event.action in TRANSITIONS else {
-        "register": "登记", "correct": "更正分类"}.get(event.action, event.action)
+    label = TRANSITIONS[event.action].label if event.action in TRANSITIONS else \
+        SYSTEM_LINES.get(event.action, event.action)
     return {"at": event.at, "action": event.action, "label": label, "actor": event.actor_name,
             "actor_kind": event.actor_kind, "from": event.from_status, "to": event.to_status,
             "note": event.note, "data": event.data, "citizen_visible": event.citizen_visible}
+
+
+def supervision_item(cal: Calendar, actor: Actor, item: Supervision, now: datetime, names: dict[str, str]) -> dict:
+    """A row of the 研判, 督办 and 挂牌督办 lists, for the panel and the staff API alike."""
+    case = item.case
+    return {
+        "id": item.id, "kind": item.kind, "kind_name": supervision.KIND_NAMES[item.kind], "status": item.status,
+        "status_name": SUPERVISION_STATUS[item.status], "tracking_code": case.tracking_code,
+        "case_status_name": STATES[case.status], "title": case.title or mask(visible_text(actor, case, case.text[:60])),
+        "department": item.department_code, "department_name": names.get(item.department_code or "", None),
+        "county": item.county, "reason": visible_text(actor, case, item.reason or ""), "issued_at": item.issued_at,
+        "due_at": item.due_at, "due_date": cal.local_date(item.due_at).isoformat() if item.due_at else None,
+        "days_left": cal.days_left(item.due_at, now) if item.due_at else None,
+        "escalated_at": item.escalated_at, "answer": item.answer, "answered_at": item.answered_at,
+    }

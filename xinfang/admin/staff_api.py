@@ -12,7 +12,7 @@ from datetime import date, datetime
 from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..cases import service
+from ..cases import service, supervision
 from ..cases.service import Actor, CaseNotFound
 from ..cases.workflow import ACTIONS, NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, STATES, WorkflowError
 from ..models import utcnow
@@ -198,6 +198,30 @@ def corrections():
     return body, 200, {"Content-Type": "application/x-ndjson; charset=utf-8"}
 
 
+def _supervision(items):
+    now, names = utcnow(), casefile.department_names(db())
+    return jsonify(plain({"items": [casefile.supervision_item(calendar(), _actor(), item, now, names)
+                                    for item in items(db(), _actor())]}))
+
+
+@bp.get("/judgements")
+def judgements():
+    """The supervisors' 研判 list (empty for other roles, as the panel shows it to supervisors only)."""
+    return _supervision(supervision.judgement_queue)
+
+
+@bp.get("/orders")
+def orders():
+    """The 督办 the caller's department must answer."""
+    return _supervision(supervision.department_orders)
+
+
+@bp.get("/leader-list")
+def leader_list():
+    """挂牌督办: escalated orders not yet concluded."""
+    return _supervision(supervision.leader_list)
+
+
 # --- the OpenAPI document (merged into /api/v1/openapi.json) ------------------------------
 
 def _ref(name: str) -> dict:
@@ -272,6 +296,21 @@ OPENAPI_SCHEMAS = {
             "note": {"type": "string"}, "due": {"type": "string", "format": "date", "description": "supervise：督办期限"},
         },
     },
+    "StaffSupervisionList": {
+        "type": "object", "required": ["items"],
+        "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(supervision.KIND_NAMES)},
+            "kind_name": {"type": "string"}, "status": {"type": "string", "enum": ["open", "answered", "closed"]},
+            "status_name": {"type": "string"}, "tracking_code": {"type": "string"},
+            "case_status_name": {"type": "string"}, "title": {"type": "string"}, "department": _nullable,
+            "department_name": _nullable, "county": _nullable,
+            "reason": {"type": "string", "description": "研判：信访人的理由；督办：督办要求"},
+            "issued_at": {"type": "string", "format": "date-time"},
+            "due_at": {"type": "string", "format": "date-time", "nullable": True}, "due_date": _nullable,
+            "days_left": {"type": "integer", "nullable": True},
+            "escalated_at": {"type": "string", "format": "date-time", "nullable": True},
+            "answer": _nullable, "answered_at": {"type": "string", "format": "date-time", "nullable": True}}}}},
+    },
     "StaffActionResult": {
         "type": "object", "required": ["tracking_code", "status"],
         "properties": {"tracking_code": {"type": "string"}, "status": {"type": "string"},
@@ -314,6 +353,18 @@ OPENAPI_PATHS = {
                        {"name": "to", "in": "query", "schema": {"type": "string", "example": "2026-03"}}],
         "responses": {"200": {"description": "分类、县、途径的月度量，各单位时效，评价与重复信访"},
                       "401": _ERRORS["401"], "403": _json(_ref("Error"), "角色无权查看")}}},
+    "/api/v1/staff/judgements": {"get": {
+        "summary": "研判：信访人评价不满意或未解决的案件（督办员、管理员）", "operationId": "staffJudgements",
+        "security": _SECURITY, "responses": {"200": _json(_ref("StaffSupervisionList"), "待研判事项，先提出的在前"),
+                                             "401": _ERRORS["401"]}}},
+    "/api/v1/staff/orders": {"get": {
+        "summary": "本单位待答复的督办", "operationId": "staffOrders", "security": _SECURITY,
+        "responses": {"200": _json(_ref("StaffSupervisionList"), "待答复的督办，期限近的在前"),
+                      "401": _ERRORS["401"]}}},
+    "/api/v1/staff/leader-list": {"get": {
+        "summary": "挂牌督办：逾期未答复的督办（领导、督办员、管理员）", "operationId": "staffLeaderList",
+        "security": _SECURITY, "responses": {"200": _json(_ref("StaffSupervisionList"), "挂牌督办事项"),
+                                             "401": _ERRORS["401"]}}},
     "/api/v1/staff/corrections": {"get": {
         "summary": "分类更正（JSON Lines，供 xinfang nlp train）", "operationId": "staffCorrections",
         "security": _SECURITY,

@@ -5,13 +5,16 @@ case outside the user's scope would answer is a 404, the same as no case.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..cases import service
+from .. import reports
+from ..cases import service, supervision
 from ..cases.service import CaseNotFound
 from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, STATES, TRANSITIONS, WorkflowError
-from ..models import ROLE_NAMES, County, Mailbox, utcnow
+from ..models import ROLE_NAMES, County, Mailbox, Supervision, utcnow
 from ..requestctx import calendar, db
 from . import accounts, actions, audit, auth, casefile, charts, exports, overview, queries
 from .auth import login_required
@@ -306,3 +309,98 @@ def overview_export(name, fmt):
                          "text/csv")
     sheets = [(OVERVIEW_TABLES[n], *_overview_table(view, n)) for n in names]
     return _download(exports.xlsx_bytes(sheets), f"{title}.xlsx", XLSX)
+
+
+# --- the monthly 通报 ------------------------------------------------------------------
+
+REPORT_MONTHS = 12
+
+
+@bp.get("/reports")
+@login_required(*auth.OVERVIEW_ROLES)
+def report_list():
+    month = calendar().local_date(utcnow()).replace(day=1)
+    months = []
+    for _ in range(REPORT_MONTHS):
+        months.append(month.strftime("%Y-%m"))
+        month = (month - timedelta(days=1)).replace(day=1)
+    return render_template("admin/reports.html", months=months, formats=reports.FORMATS)
+
+
+@bp.get("/reports/<month>.<fmt>")
+@login_required(*auth.OVERVIEW_ROLES)
+def report_file(month, fmt):
+    try:
+        filename, mimetype, body = reports.monthly_file(db(), calendar(), month, fmt)
+    except ValueError:
+        abort(404)
+    audit.record(db(), auth.current_user(), "export", detail={"report": month, "format": fmt})
+    return _download(body, filename, mimetype)
+
+
+# --- 研判, 督办 and 挂牌督办 ---------------------------------------------------------------
+
+# name: (title, the domain's list, the roles that work it)
+SUPERVISION_LISTS = {
+    "judgements": ("研判", supervision.judgement_queue, supervision.SUPERVISOR_ROLES),
+    "orders": ("督办待答复", supervision.department_orders, ("handler", "admin")),
+    "leader": ("挂牌督办", supervision.leader_list, supervision.LEADER_ROLES),
+}
+
+
+@bp.app_template_global()
+def supervision_count(name: str) -> int:
+    """How many items wait on one of the lists, for the navigation."""
+    return len(SUPERVISION_LISTS[name][1](db(), auth.current_actor()))
+
+
+@bp.get("/supervision/<name>")
+@login_required()
+def supervision_list(name):
+    if name not in SUPERVISION_LISTS:
+        abort(404)
+    title, items, roles = SUPERVISION_LISTS[name]
+    if auth.current_user().role not in roles:
+        abort(403)
+    actor, now, names = auth.current_actor(), utcnow(), casefile.department_names(db())
+    rows = [casefile.supervision_item(calendar(), actor, item, now, names) for item in items(db(), actor)]
+    return render_template("admin/supervision.html", name=name, title=title, rows=rows)
+
+
+def _supervision_item(item_id: int) -> Supervision:
+    """The item, if its case is within the user's scope: 404 otherwise, the same as no case."""
+    item = db().get(Supervision, item_id)
+    if item is None:
+        raise CaseNotFound(str(item_id))
+    _case(item.case.tracking_code)
+    return item
+
+
+def _supervision_step(item: Supervision, step: str, do, back: str):
+    """Take a 研判 / 督办 step through the domain, audited whether it is done or refused."""
+    session, user = db(), auth.current_user()
+    detail = {"action": step, "kind": item.kind, "item": item.id}
+    try:
+        do(session, calendar(), item, auth.current_actor(), request.form.get("text", ""), utcnow())
+    except WorkflowError as exc:
+        session.rollback()
+        audit.record(session, user, "action_refused", case=item.case, detail=detail, note=str(exc))
+        flash(str(exc))
+    else:
+        audit.record(session, user, "action", case=item.case, detail=detail)
+        flash(f"{supervision.KIND_NAMES[item.kind]}已{'办结' if step == 'conclude' else '答复'}")
+    return redirect(url_for("admin.supervision_list", name=back), 303)
+
+
+@bp.post("/supervision/items/<int:item_id>/conclude")
+@login_required(*supervision.SUPERVISOR_ROLES)
+def supervision_conclude(item_id):
+    item = _supervision_item(item_id)
+    return _supervision_step(item, "conclude", supervision.conclude,
+                             "judgements" if item.kind == "judgement" else "leader")
+
+
+@bp.post("/supervision/items/<int:item_id>/answer")
+@login_required(*SUPERVISION_LISTS["orders"][2])
+def supervision_answer(item_id):
+    return _supervision_step(_supervision_item(item_id), "answer_order", supervision.answer_order, "orders")
