@@ -92,7 +92,7 @@ def classify(text: str, model_dir: str | None = None) -> Classification:
     demand_type, demand_words = demand.decide_demand(text, decision.path)
     reasons.append(f"诉求类型：{demand_type}" + (f"——“{demand_words}”" if demand_words else ""))
 
-    county = places.resolve_county(text)
+    county = places.resolve_county(text, normalized=True)
     reasons.append(county.reason if county else "地区：未识别到甘孜州内的县（市）")
 
     is_collective, group_words = flags.collective(text)

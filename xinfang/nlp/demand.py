@@ -24,6 +24,8 @@ _SUGGEST = re.compile(
 _DEMAND = re.compile(r"要求|请求|恳请|希望|帮(我|我们|忙)|解决|尽快|给[^，。]{0,4}(钱|补|发)|还(我|我们)|赔偿|落实|发放|退还")
 
 DEFAULT_OF_PATH = {"discipline": "检举控告"}
+_STRONG_APPEAL = re.compile(r"不服|申诉|复查|复核|重新认定|撤销")
+_QUESTION_END = re.compile(r"[？?吗]\s*$")
 
 
 def decide_demand(text: str, path: str) -> tuple[str, str]:
@@ -47,8 +49,8 @@ def decide_demand(text: str, path: str) -> tuple[str, str]:
 
 
 def _strong_appeal(text: str) -> bool:
-    return bool(re.search(r"不服|申诉|复查|复核|重新认定|撤销", text))
+    return bool(_STRONG_APPEAL.search(text))
 
 
 def _ends_with_question(text: str) -> bool:
-    return bool(re.search(r"[？?吗]\s*$", text.strip()))
+    return bool(_QUESTION_END.search(text.strip()))

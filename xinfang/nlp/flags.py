@@ -37,6 +37,7 @@ _NOW = re.compile(
 # The danger is over, or the writer thanks those who helped.
 _RESOLVED = re.compile(r"幸好|幸亏|脱险|没事了|转危为安|感谢|谢谢")
 _TIBETAN = re.compile(r"[\u0F00-\u0FFF]")
+_HOUSEHOLD_BEFORE = re.compile(r"(我家|家里|家中|一家|全家|我们家)[^，。]{0,2}$")
 
 
 def head_counts(text: str) -> list[int]:
@@ -68,7 +69,7 @@ def collective(text: str) -> tuple[bool, str]:
 def _family_size(text: str, start: int) -> bool:
     """'我家5个人' / '一家六口' describe one household, not a group of petitioners."""
     before = text[max(0, start - 4):start]
-    return bool(re.search(r"(我家|家里|家中|一家|全家|我们家)[^，。]{0,2}$", before))
+    return bool(_HOUSEHOLD_BEFORE.search(before))
 
 
 def urgent(text: str) -> tuple[bool, str]:

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import jieba
 from pypinyin import Style, pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
@@ -112,6 +113,16 @@ class _Gazetteer:
                  if len(e.counties) == 1 and 2 <= len(w) <= 4 and "\u4e00" <= w[0] <= "\u9fff"
                  and w not in {c["short"] for c in resources.counties()} and not _TOWNSHIP_SUFFIX.search(w)]
         self.place_sounds = _SoundIndex(local)
+        # Both indexes' candidates for each pair of characters met so far.
+        self.pairs: dict[str, tuple[tuple[_Sound, ...], tuple[_Sound, ...]]] = {}
+
+    def pair_sounds(self, pair: str) -> tuple[tuple[_Sound, ...], tuple[_Sound, ...]]:
+        """County names and local names whose first two characters may sound like pair."""
+        if len(self.pairs) >= _PAIR_CACHE_SIZE:
+            self.pairs.clear()
+        found = (self.homophones.pair(pair), self.place_sounds.pair(pair))
+        found = self.pairs[pair] = found if found[0] or found[1] else _NO_SOUNDS
+        return found
 
 
 @dataclass(frozen=True)
@@ -142,22 +153,33 @@ class _SoundIndex:
                 if found:
                     self.char_syllables[chr(code)] = found
 
-    def at(self, text: str, i: int) -> list[_Sound]:
-        """Names whose sound the text carries from position i, longest first."""
-        first = self.char_syllables.get(text[i])
-        second = self.char_syllables.get(text[i + 1]) if first else None
+    def pair(self, pair: str) -> tuple[_Sound, ...]:
+        """Names whose first two characters may sound like the two characters of pair."""
+        first = self.char_syllables.get(pair[0])
+        second = self.char_syllables.get(pair[1]) if first else None
         if not second:
+            return ()
+        return tuple(sound for a in first for b in second for sound in self.by_pair.get((a, b), ()))
+
+    def at(self, text: str, i: int, candidates: tuple[_Sound, ...] | None = None) -> list[_Sound]:
+        """Names whose sound the text carries from position i, longest first."""
+        if candidates is None:
+            candidates = self.pair(text[i:i + 2]) if i + 1 < len(text) else ()
+        if not candidates:
             return []
         out = []
-        for a in first:
-            for b in second:
-                for sound in self.by_pair.get((a, b), ()):
-                    end = i + len(sound.syllables)
-                    if end <= len(text) and all(
-                            self.char_syllables.get(text[i + k], frozenset()) & sound.syllables[k]
-                            for k in range(2, len(sound.syllables))):
-                        out.append(sound)
+        for sound in candidates:
+            end = i + len(sound.syllables)
+            if end <= len(text) and all(
+                    self.char_syllables.get(text[i + k], frozenset()) & sound.syllables[k]
+                    for k in range(2, len(sound.syllables))):
+                out.append(sound)
         return sorted(set(out), key=lambda snd: -len(snd.name))
+
+
+# Character pairs already looked up by sound (a few MB at most), and the answer for most.
+_PAIR_CACHE_SIZE = 1 << 16
+_NO_SOUNDS = ((), ())
 
 
 def _toneless(reading: str) -> str:
@@ -199,16 +221,23 @@ def _homophone_mentions(text: str, gz: _Gazetteer, spans: list[tuple[int, int]],
     for a, b in spans:
         covered[a:b] = [True] * (b - a)
     found = []
+    words = _LazyTokens(text)
+    cached = gz.pairs.get
     for i in range(len(text) - 1):
-        if covered[i] or covered[i + 1]:
+        pair = text[i:i + 2]
+        sounds_here = cached(pair)
+        if sounds_here is None:
+            sounds_here = gz.pair_sounds(pair)
+        if sounds_here is _NO_SOUNDS or covered[i] or covered[i + 1]:
             continue
-        for sound in gz.homophones.at(text, i):
-            word = text[i:i + 2]
+        county_sounds, place_sounds = sounds_here
+        for sound in gz.homophones.at(text, i, county_sounds):
+            word = pair
             with_suffix = text[i + 2:i + 3] in ("县", "市")
-            if with_suffix or allow_common or _plausible_typo(text, i, word):
+            if with_suffix or allow_common or _plausible_typo(text, i, word, words):
                 found.append(_Mention(sound.county, None, word + ("县" if with_suffix else ""), i, 0.8, True))
                 break
-        sounds = gz.place_sounds.at(text, i)
+        sounds = gz.place_sounds.at(text, i, place_sounds)
         for sound in sorted(sounds, key=lambda snd: not _suffix_agrees(text, i, snd)):
             word = text[i:i + len(sound.name)]
             if any(covered[i:i + len(word)]):
@@ -216,10 +245,42 @@ def _homophone_mentions(text: str, gz: _Gazetteer, spans: list[tuple[int, int]],
             # A two-character sound names a place only with its suffix (磨溪镇, 塔工乡).
             suffix = _PLACE_SUFFIX.match(text, i + len(word))
             unit = text[i:suffix.end()] if suffix else word
-            if (len(word) >= 3 or suffix) and _plausible_typo(text, i, unit):
+            if (len(word) >= 3 or suffix) and _plausible_typo(text, i, unit, words):
                 found.append(_Mention(sound.county, sound.township, word, i, 0.7, True))
                 break
     return found
+
+
+class _LazyTokens:
+    """The jieba words of a text, segmented on first use and only once.
+
+    jieba cuts each run of characters of its re_han_default on its own, so the
+    words over a stretch of such characters are those of the run alone: only
+    that run (a clause, mostly) is segmented, not the whole text.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._runs: dict[int, list[str]] = {}
+
+    def around(self, start: int, end: int) -> tuple[int, list[str]]:
+        """Where a run covering text[start:end] begins, and its words (or 0 and all words)."""
+        for run in _JIEBA_RUN.finditer(self.text) if _JIEBA_RUN else ():
+            if run.start() <= start and end <= run.end():
+                break
+            if run.start() > start:
+                run = None
+                break
+        else:
+            run = None
+        at, piece = (run.start(), run.group()) if run else (-1, self.text)
+        words = self._runs.get(at)
+        if words is None:
+            words = self._runs[at] = segment.tokenizer().lcut(piece)
+        return max(at, 0), words
+
+
+_JIEBA_RUN = getattr(jieba, "re_han_default", None)
 
 
 _PLACE_SUFFIX = re.compile(r"镇|乡|村|街道|沟|寺|景区")
@@ -231,13 +292,13 @@ def _suffix_agrees(text: str, i: int, sound: _Sound) -> bool:
     return bool(suffix and sound.township and sound.township.endswith(suffix.group()))
 
 
-def _plausible_typo(text: str, start: int, word: str) -> bool:
+def _plausible_typo(text: str, start: int, word: str, words: _LazyTokens | None = None) -> bool:
     """A typo is a word of its own, not an everyday word (礼堂, 市区) nor part of one (到城里)."""
     if segment.is_common_word(word):
         return False
     end_of_word = start + len(word)
-    pos = 0
-    for token in segment.tokenizer().lcut(text):
+    pos, tokens = (words or _LazyTokens(text)).around(start, end_of_word)
+    for token in tokens:
         end = pos + len(token)
         overlaps = pos < end_of_word and end > start
         if overlaps and len(token) > 1 and (pos < start or end > end_of_word):
@@ -285,9 +346,13 @@ def _best(text: str, mentions: list[_Mention]) -> CountyMatch | None:
     return CountyMatch(county, township, words, homophone=all(m.homophone for m in own))
 
 
-def resolve_county(text: str) -> CountyMatch | None:
-    """The county (and township) where the matter happened, or None."""
-    text = segment.normalize(text)
+def resolve_county(text: str, normalized: bool = False) -> CountyMatch | None:
+    """The county (and township) where the matter happened, or None.
+
+    normalized: the caller has already passed the text through segment.normalize.
+    """
+    if not normalized:
+        text = segment.normalize(text)
     gz = gazetteer()
     mentions, spans = _exact_mentions(text, gz)
     mentions += _homophone_mentions(text, gz, spans)
