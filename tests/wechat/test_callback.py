@@ -204,3 +204,36 @@ def test_answered_in_time_while_redis_is_unreachable(rt, settings, session):
     assert "请核对" in answer and "得荣县" in answer
     assert stored.status == "processed" and stored.answer == answer
     assert conversation.respond(session, rt.calendar, rt.redis, stored) == answer  # idempotent
+
+
+def test_a_failing_step_is_undone_and_the_message_kept_for_the_queue(wechat, session, monkeypatch):
+    wechat.send_text(OPENID, "色达县的牧道被挖断了，牛羊过不去，电话13800001111")
+
+    def half_done_then_fails(turn):
+        turn.session.add(Case(channel="wechat", text="half done", status="received"))
+        turn.session.flush()
+        raise ZeroDivisionError("the step failed")
+
+    monkeypatch.setattr(conversation._Turn, "submit", half_done_then_fails)
+    reply = wechat.send_text(OPENID, "确认")
+    assert reply.ok and "稍后回复" in reply.content
+    session.expire_all()
+    stored = session.scalars(select(InboundMessage).order_by(InboundMessage.id)).all()
+    assert [m.status for m in stored] == ["processed", "pending"] and stored[1].answer is None
+    assert session.scalars(select(Case)).all() == []  # the step's work is rolled back, the message is not
+
+
+def test_a_failing_commit_still_stores_the_message(wechat, session, monkeypatch):
+    finish = conversation._finish
+
+    def clashing_finish(s, message, answer):  # the commit fails (a unique key clash)
+        s.add(InboundMessage(channel="wechat", external_id=message.external_id, sender="other", msg_type="text",
+                             raw="", payload={}, received_at=message.received_at, status="pending"))
+        finish(s, message, answer)
+
+    monkeypatch.setattr(conversation, "_finish", clashing_finish)
+    reply = wechat.send_text(OPENID, "你好")
+    assert reply.ok and "稍后回复" in reply.content
+    session.expire_all()
+    assert [(m.sender, m.status, m.raw != "") for m in session.scalars(select(InboundMessage))] == [
+        (OPENID, "pending", True)]

@@ -14,6 +14,7 @@ a summary in plain words and registers the case on 确认 (《信访工作条例
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -31,7 +32,7 @@ from ..models import Attachment, Case, Department, InboundMessage, Notification,
 from ..nlp import places, resources
 from ..nlp.personal import extract_personal, mask
 from ..simulator.constants import MENU_GUIDE, MENU_REPORT, MENU_TRACK
-from . import dialogue, floods, intents, locations, texts
+from . import dialogue, floods, inbox, intents, locations, texts
 from .dialogue import Intake
 
 log = logging.getLogger(__name__)
@@ -50,24 +51,19 @@ def respond(session: Session, cal: Calendar, redis, message: InboundMessage) -> 
     if message.status == "processed":
         return message.answer or ""
     if message.msg_type == "event":
-        # Events need no dialogue state: they work while Redis is away.
-        answer = _event(session, cal, message)
-        _finish(session, message, answer)
-        return answer
-    with dialogue.locked(redis, message.channel, message.sender):
-        # Another process may have answered it while we waited for the lock.
-        if session.scalar(select(InboundMessage.status).where(InboundMessage.id == message.id)) == "processed":
-            session.refresh(message)
-            return message.answer or ""
-        turn = _Turn(session, cal, message, dialogue.load(redis, message.channel, message.sender))
-        answer = turn.run()
-        _finish(session, message, answer)
-        turn.after_commit(redis)
-    return answer
+        return _answer_event(session, cal, message)
+    return _dialogue_step(session, cal, redis, message, limits=(), recheck=True)
 
 
-def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, *, fresh: bool) -> str:
+def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, *, fresh: bool,
+               uncommitted: bool = False) -> str:
     """The answer for the web request, within WeChat's 5 seconds whatever Redis does; never raises.
+
+    `uncommitted`: the message is flushed but not committed yet (inbox.receive
+    with commit=False). The step then runs inside a SAVEPOINT and one commit
+    stores the message, its answer and whatever the step did; when the step
+    fails it is rolled back to the savepoint and the message alone is committed,
+    still `pending`. Either way the message is committed before this returns.
 
     When the step cannot run now the message stays `pending`, the queue's
     process_message job answers it through the customer-service API, and the
@@ -75,23 +71,93 @@ def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, 
     """
     if message.status == "processed":
         return message.answer or ""
+    # Read now: after a failed flush the session cannot load anything.
+    message_id = message.id
+    fields = {name: getattr(message, name) for name in _STORED} if uncommitted else None
+    savepoint = session.begin_nested() if uncommitted else None
     try:
-        if fresh and _counts_for_floods(message):
-            wait = _flood_wait(redis, message)
-            if wait is not None:
-                # Stored all the same; answered once, never pushed again.
-                message.error = "rate limited"
-                answer = texts.TOO_FAST.format(wait=floods.wait_text(wait))
-                _finish(session, message, answer)
-                return answer
-        return respond(session, cal, redis, message)
+        if message.msg_type == "event":
+            if fresh and _counts_for_floods(message):
+                wait = _flood_wait(redis, message)
+                if wait is not None:
+                    return _rate_limited(session, message, wait)
+            return _answer_event(session, cal, message)
+        # A new message of ours, not committed yet: no other process can have answered it.
+        return _dialogue_step(session, cal, redis, message, limits=floods.LIMITS if fresh else (),
+                              recheck=not uncommitted)
     except (RedisError, OSError, dialogue.Busy) as exc:
-        log.warning("message %s left for the queue: %s", message.id, exc)
+        log.warning("message %s left for the queue: %s", message_id, exc)
     except Exception:
-        log.exception("message %s left for the queue", message.id)
-    session.rollback()
-    followups.enqueue(followups.PROCESS_MESSAGE, message.id, queue="intake", job_id=f"intake-{message.id}")
+        log.exception("message %s left for the queue", message_id)
+    message_id = _keep_pending(session, message_id, fields, savepoint)
+    followups.enqueue(followups.PROCESS_MESSAGE, message_id, queue="intake", job_id=f"intake-{message_id}")
     return texts.HOLDING
+
+
+_STORED = ("channel", "external_id", "sender", "msg_type", "raw", "payload", "received_at")
+
+
+def _keep_pending(session: Session, message_id: int, fields: dict | None, savepoint) -> int:
+    """Undo the failed step; the message stays stored (committed), `pending`. Its id."""
+    if savepoint is None:
+        session.rollback()
+        return message_id
+    try:
+        if savepoint.is_active:
+            savepoint.rollback()
+        session.commit()
+        return message_id
+    except Exception:
+        log.exception("message %s: storing it alone", fields["external_id"])
+        session.rollback()
+    # The whole transaction is gone (its commit failed): store the message again, on its own.
+    # Should this fail too, the request fails and WeChat retries it.
+    stored, _ = inbox.receive(session, channel=fields["channel"], external_id=fields["external_id"],
+                              sender=fields["sender"], msg_type=fields["msg_type"], raw=fields["raw"],
+                              payload=fields["payload"], now=fields["received_at"])
+    return stored.id
+
+
+def _answer_event(session: Session, cal: Calendar, message: InboundMessage) -> str:
+    # Events need no dialogue state: they work while Redis is away.
+    answer = _event(session, cal, message)
+    _finish(session, message, answer)
+    return answer
+
+
+def _rate_limited(session: Session, message: InboundMessage, wait: int) -> str:
+    # Stored all the same; answered once, never pushed again.
+    message.error = "rate limited"
+    answer = texts.TOO_FAST.format(wait=floods.wait_text(wait))
+    _finish(session, message, answer)
+    return answer
+
+
+def _dialogue_step(session: Session, cal: Calendar, redis, message: InboundMessage, *, limits,
+                   recheck: bool) -> str:
+    """One step of a text or media message: flood count, lock and draft in one Redis round trip;
+    the step and the message's answer in one commit; draft and unlock in one more round trip."""
+    wait, token, intake = dialogue.begin(redis, message.channel, message.sender, limits)
+    if wait is not None:
+        return _rate_limited(session, message, wait)
+    try:
+        # Another process may have answered it while we waited for the lock.
+        if recheck and session.scalar(
+                select(InboundMessage.status).where(InboundMessage.id == message.id)) == "processed":
+            session.refresh(message)
+            return message.answer or ""
+        turn = _Turn(session, cal, message, intake)
+        answer = turn.run()
+        _finish(session, message, answer)
+        turn.after_commit(redis, token)
+        token = None
+    finally:
+        if token is not None:
+            try:
+                dialogue.release(redis, message.channel, message.sender, token)
+            except (RedisError, OSError) as exc:
+                log.warning("lock of message %s not released (it expires): %s", message.id, exc)
+    return answer
 
 
 def _flood_wait(redis, message: InboundMessage) -> int | None:
@@ -173,15 +239,12 @@ class _Turn:
     def say(self, text: str) -> None:
         self.replies.append(text)
 
-    def after_commit(self, redis) -> None:
-        """Keep the draft for the next message, or drop it; enqueue the new case's follow-ups."""
+    def after_commit(self, redis, token: str | None) -> None:
+        """Keep the draft for the next message, or drop it, and free the lock; enqueue the new case's follow-ups."""
         channel, sender = self.message.channel, self.message.sender
         try:
-            if self.drop_intake or self.intake is None:
-                dialogue.clear(redis, channel, sender)
-            else:
-                dialogue.save(redis, channel, sender, self.intake)
-        except RedisError as exc:
+            dialogue.finish(redis, channel, sender, token, None if self.drop_intake else self.intake)
+        except (RedisError, OSError) as exc:
             # The answer is committed and must still go out; the next message meets a stale draft.
             log.warning("dialogue state of message %s not saved: %s", self.message.id, exc)
         if self.case is not None:
@@ -249,7 +312,7 @@ class _Turn:
         if not intake.text:
             intake.step = "text"
             return self.say(texts.ASK_TEXT)
-        found = nlp.classify(intake.text)
+        found = _classify(intake.text)
         if intake.county is None:
             # A county heard only by sound in free text ("的路" ~ 德格) is a guess: ask instead.
             match = places.resolve_county(intake.text)
@@ -274,7 +337,7 @@ class _Turn:
         if step == "phone":
             return texts.phone_question()
         if step == "confirm":
-            return self.summary(nlp.classify(self.intake.text))
+            return self.summary(_classify(self.intake.text))
         return texts.AMEND_PROMPT if step == "amend" else texts.ASK_TEXT
 
     def county_answer(self, text: str) -> None:
@@ -357,7 +420,7 @@ class _Turn:
         if already is not None:  # the draft outlived its submission (Redis missed the clear)
             self.drop_intake = True
             return self.say(texts.submitted(already.tracking_code, _date(self.cal, already.due_at)))
-        found = nlp.classify(intake.text)
+        found = _classify(intake.text)
         if intake.phone and intake.phone != petitioner.phone:
             petitioner.phone = intake.phone
         case = register_case(self.session, self.cal, channel=self.message.channel, text=intake.text,
@@ -397,7 +460,27 @@ class _Turn:
 # --- helpers -----------------------------------------------------------------
 
 def _petitioner(session: Session, message: InboundMessage) -> Petitioner:
+    # inbox.receive loaded the citizen in this transaction already (nearly always): no second SELECT.
+    for obj in session.identity_map.values():
+        if isinstance(obj, Petitioner) and obj.__dict__.get("openid") == message.sender:
+            return obj
     return find_or_create_petitioner(session, openid=message.sender)
+
+
+# The classifier is a pure function of the text; a draft is classified at every step and on 确认.
+_CLASSIFIED: dict = {}
+CLASSIFIED_MAX = 512
+
+
+def _classify(text: str):
+    key = (nlp.classify, text)  # the function too: a replaced classifier is asked afresh
+    found = _CLASSIFIED.get(key)
+    if found is None:
+        found = nlp.classify(text)
+        if len(_CLASSIFIED) >= CLASSIFIED_MAX:
+            _CLASSIFIED.clear()
+        _CLASSIFIED[key] = found
+    return found
 
 
 def _evaluate(session: Session, cal: Calendar, petitioner: Petitioner, text: str) -> str:
@@ -444,10 +527,21 @@ def _counties() -> list[tuple[str, str | None]]:
     return [(c["name"], c.get("tibetan")) for c in resources.counties()]
 
 
+# Department names are reference data: read once a minute per process, not on every summary.
+DEPARTMENT_NAMES_SECONDS = 60
+_department_names: dict[str, tuple[float, str | None]] = {}
+
+
 def _department_name(session: Session, code: str | None) -> str | None:
     if not code:
         return None
-    return session.scalar(select(Department.name).where(Department.code == code))
+    now = time.monotonic()
+    cached = _department_names.get(code)
+    if cached is not None and now - cached[0] < DEPARTMENT_NAMES_SECONDS:
+        return cached[1]
+    name = session.scalar(select(Department.name).where(Department.code == code))
+    _department_names[code] = (now, name)
+    return name
 
 
 def _legal_body(found) -> str:

@@ -10,11 +10,15 @@ from __future__ import annotations
 LIMITS = ((20, 60), (200, 3600))
 
 
+def flood_key(channel: str, sender: str, seconds: int) -> str:
+    return f"xinfang:flood:{channel}:{sender}:{seconds}"
+
+
 def over_limit(redis, channel: str, sender: str, limits=LIMITS) -> int | None:
     """Count one message; None when allowed, else the seconds until the sender may write again."""
     pipe = redis.pipeline()
     for _, seconds in limits:
-        key = f"xinfang:flood:{channel}:{sender}:{seconds}"
+        key = flood_key(channel, sender, seconds)
         pipe.incr(key)
         pipe.expire(key, seconds, nx=True)
         pipe.ttl(key)

@@ -58,10 +58,13 @@ def receive():
         stored = session.scalar(select(InboundMessage).where(
             InboundMessage.channel == "wechat", InboundMessage.external_id == replayed))
         return _answer(s, message, stored.answer if stored is not None else "")
+    # A new message is flushed, not committed: answer_now commits it with its answer, in one
+    # transaction, or alone (pending, for the queue) when the step fails; before the reply either way.
     stored, fresh = inbox.receive(session, channel="wechat", external_id=message.external_id,
                                   sender=message.sender, msg_type=message.msg_type, raw=message.xml,
-                                  payload=message.fields)
-    answer = conversation.answer_now(session, calendar(), runtime.current().redis, stored, fresh=fresh)
+                                  payload=message.fields, commit=False)
+    answer = conversation.answer_now(session, calendar(), runtime.current().redis, stored, fresh=fresh,
+                                     uncommitted=fresh)
     return _answer(s, message, answer)
 
 
@@ -77,10 +80,13 @@ def _replay_of(args, external_id: str) -> str | None:
     """
     key = f"xinfang:wechat:nonce:{args['timestamp']}:{args['nonce']}"
     try:
-        redis = runtime.current().redis
-        if redis.set(key, external_id, nx=True, ex=NONCE_SECONDS):
+        # SET NX and the GET in one round trip: the GET reads our own value on a first sight.
+        pipe = runtime.current().redis.pipeline(transaction=False)
+        pipe.set(key, external_id, nx=True, ex=NONCE_SECONDS)
+        pipe.get(key)
+        created, first = pipe.execute()
+        if created:
             return None
-        first = redis.get(key)
     except (RedisError, OSError):
         return None
     return first.decode() if first else None
