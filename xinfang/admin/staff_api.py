@@ -111,15 +111,20 @@ def _body() -> dict:
     return body
 
 
+def _action_request() -> tuple[str, dict]:
+    """The action named in the JSON body and its parameters, read as the panel reads its form."""
+    body = _body()
+    action = body.get("action")
+    if not isinstance(action, str):
+        raise actions.ActionInputError("缺少 action", "action")
+    return action, actions.read_params(action, body)
+
+
 @bp.post("/cases/<code>/actions")
 def take_action(code):
     found = _case(code)
     try:
-        body = _body()
-        action = body.get("action")
-        if not isinstance(action, str):
-            raise actions.ActionInputError("缺少 action", "action")
-        params = actions.read_params(action, body)
+        action, params = _action_request()
         actions.perform(db(), calendar(), g.api_user, found, action, params, utcnow())
     except actions.ActionInputError as exc:
         return error(400, "invalid", str(exc), exc.field)
@@ -135,11 +140,7 @@ def preview(code):
     """What the citizen would be told, without taking the action (the panel's confirm step)."""
     found = _case(code)
     try:
-        body = _body()
-        action = body.get("action")
-        if not isinstance(action, str):
-            raise actions.ActionInputError("缺少 action", "action")
-        params = actions.read_params(action, body)
+        action, params = _action_request()
         notice = actions.preview(db(), calendar(), found, action, _actor(), params, utcnow())
     except actions.ActionInputError as exc:
         return error(400, "invalid", str(exc), exc.field)
