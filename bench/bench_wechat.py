@@ -37,7 +37,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flask import Flask, Response, request  # noqa: E402
-from gunicorn.app.base import BaseApplication  # noqa: E402
 from wechatpy import parse_message  # noqa: E402
 from wechatpy.crypto import WeChatCrypto  # noqa: E402
 from wechatpy.replies import TextReply  # noqa: E402
@@ -50,7 +49,7 @@ from xinfang.runtime import init_runtime  # noqa: E402
 from xinfang.seed import load_reference_data  # noqa: E402
 from xinfang.simulator import messages  # noqa: E402
 from xinfang.simulator.crypto import CallbackSigner  # noqa: E402
-from xinfang.web import GatewayServer  # noqa: E402
+from xinfang.web import GunicornServer, gateway_loader, warm_classifier  # noqa: E402
 
 TOKEN = "bench-token"
 APPID = "wxbench000000000"
@@ -80,37 +79,18 @@ def bare_app() -> Flask:
     return app
 
 
-class BareServer(BaseApplication):
-    def __init__(self, options: dict):
-        self.options = options
-        super().__init__()
-
-    def load_config(self):
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        return bare_app()
-
-
-def _warm(worker):
-    from xinfang import nlp
-
-    nlp.warm_up()
-
-
 def gunicorn_options(port: int, workers: int) -> dict:
     # As `xinfang web` runs it, without the access log (it would measure the terminal).
     return {"bind": f"127.0.0.1:{port}", "workers": workers, "threads": 8, "worker_class": "gthread",
-            "timeout": 30, "control_socket_disable": True, "loglevel": "warning", "post_worker_init": _warm}
+            "timeout": 30, "control_socket_disable": True, "loglevel": "warning", "post_worker_init": warm_classifier}
 
 
 def _serve_gateway(settings: Settings, options: dict) -> None:
-    GatewayServer(settings, options).run()
+    GunicornServer(gateway_loader(settings), options).run()
 
 
 def _serve_bare(options: dict) -> None:
-    BareServer(options).run()
+    GunicornServer(bare_app, options).run()
 
 
 def start(target, *args) -> multiprocessing.Process:

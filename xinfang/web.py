@@ -6,9 +6,11 @@ from gunicorn.app.base import BaseApplication
 from .config import Settings
 
 
-class GatewayServer(BaseApplication):
-    def __init__(self, settings: Settings, options: dict):
-        self.settings = settings
+class GunicornServer(BaseApplication):
+    """gunicorn running the WSGI app that `load_app()` builds in each worker."""
+
+    def __init__(self, load_app, options: dict):
+        self.load_app = load_app
         self.options = options
         super().__init__()
 
@@ -17,12 +19,19 @@ class GatewayServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        return self.load_app()
+
+
+def gateway_loader(settings: Settings):
+    def load():
         from . import create_app
 
-        return create_app(self.settings)
+        return create_app(settings)
+
+    return load
 
 
-def _warm_classifier(worker):
+def warm_classifier(worker):
     # Load the segmenter and the model before the first request, not during it.
     from . import nlp
 
@@ -40,7 +49,7 @@ def run_web(settings: Settings, host: str, port: int, workers: int = 2, threads:
         "accesslog": "-",
         # Several gunicorns may run on one host (web, benchmarks); none needs the control socket.
         "control_socket_disable": True,
-        "post_worker_init": _warm_classifier,
+        "post_worker_init": warm_classifier,
     }
-    GatewayServer(settings, options).run()
+    GunicornServer(gateway_loader(settings), options).run()
     return 0

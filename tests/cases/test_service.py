@@ -10,7 +10,7 @@ from xinfang.cases import service
 from xinfang.cases.codes import ALPHABET, LENGTH, normalize_tracking_code
 from xinfang.cases.service import Actor, CaseNotFound, ConflictError
 from xinfang.cases.workflow import WorkflowError
-from xinfang.models import Case, CaseEvent, Notification, Petitioner
+from xinfang.models import Case, CaseEvent, Notification
 
 T0 = at("2026-03-02 10:00")
 CLERK = Actor("staff", "clerk", 1, "登记员甲")

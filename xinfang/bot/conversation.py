@@ -26,7 +26,9 @@ from .. import nlp
 from ..cases import followups, public, surveys
 from ..cases.deadlines import Calendar
 from ..cases.notices import NOTICES, ROUTE_WINDOWS
-from ..cases.service import Actor, find_or_create_petitioner, open_cases_of, perform_action, register_case
+from ..cases.service import (
+    Actor, enqueue_followups, find_or_create_petitioner, open_cases_of, perform_action, register_case,
+)
 from ..cases.workflow import STATES, WorkflowError
 from ..models import Attachment, Case, Department, InboundMessage, Notification, Petitioner, utcnow
 from ..nlp import places, resources
@@ -248,7 +250,7 @@ class _Turn:
             # The answer is committed and must still go out; the next message meets a stale draft.
             log.warning("dialogue state of message %s not saved: %s", self.message.id, exc)
         if self.case is not None:
-            _enqueue_followups(self.session, self.case)
+            enqueue_followups(self.session, self.case)
 
     # -- text --
 
@@ -512,15 +514,6 @@ def _submitted_case(session: Session, message: InboundMessage, intake: Intake) -
         InboundMessage.channel == message.channel, InboundMessage.sender == message.sender,
         InboundMessage.id >= intake.first_message_id, InboundMessage.case_id.is_not(None)).limit(1))
     return session.get(Case, case_id) if case_id else None
-
-
-def _enqueue_followups(session: Session, case: Case) -> None:
-    # The registration's receipt (written with the case) and the case's reminders.
-    for notification_id in session.scalars(select(Notification.id).where(
-            Notification.case_id == case.id, Notification.status == "pending")):
-        followups.enqueue(followups.SEND_NOTIFICATION, notification_id, queue="notify",
-                          job_id=f"notify-{notification_id}")
-    followups.enqueue(followups.SCHEDULE_REMINDERS, case.id, queue="reminders", job_id=f"reminders-{case.id}")
 
 
 def _counties() -> list[tuple[str, str | None]]:

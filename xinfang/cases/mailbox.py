@@ -22,10 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import nlp
-from ..models import Attachment, Case, County, InboundMessage, Mailbox, Notification, utcnow
-from . import followups, uploads
+from ..models import Attachment, Case, County, InboundMessage, Mailbox, utcnow
+from . import uploads
 from .deadlines import Calendar
-from .service import DISCIPLINE_DEPARTMENT, find_or_create_petitioner, register_case
+from .service import DISCIPLINE_DEPARTMENT, enqueue_followups, find_or_create_petitioner, register_case
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,7 @@ def process(session: Session, cal: Calendar, message: InboundMessage, now: datet
         session.rollback()
         _note_failure(session, message, exc)
         raise
-    _enqueue_followups(session, case)
+    enqueue_followups(session, case)
     return case
 
 
@@ -253,13 +253,3 @@ def _note_failure(session: Session, message: InboundMessage, exc: Exception) -> 
         session.commit()
     except Exception:  # the database itself may be what failed; the row is still pending
         session.rollback()
-
-
-def _enqueue_followups(session: Session, case: Case) -> None:
-    # The registration's receipt (outbox rows written with the case) and the case's reminders.
-    pending = session.scalars(select(Notification.id).where(
-        Notification.case_id == case.id, Notification.status == "pending"))
-    for notification_id in pending:
-        followups.enqueue(followups.SEND_NOTIFICATION, notification_id, queue="notify",
-                          job_id=f"notify-{notification_id}")
-    followups.enqueue(followups.SCHEDULE_REMINDERS, case.id, queue="reminders", job_id=f"reminders-{case.id}")

@@ -408,6 +408,15 @@ def _department_name(session, code: str | None) -> str | None:
     return session.scalar(select(Department.name).where(Department.code == code))
 
 
+def enqueue_followups(session: Session, case: Case) -> None:
+    """After a registration committed elsewhere (a dialogue step, a letter): its pending pushes and reminders."""
+    for notification_id in session.scalars(select(Notification.id).where(
+            Notification.case_id == case.id, Notification.status == "pending")):
+        followups.enqueue(followups.SEND_NOTIFICATION, notification_id, queue="notify",
+                          job_id=f"notify-{notification_id}")
+    followups.enqueue(followups.SCHEDULE_REMINDERS, case.id, queue="reminders", job_id=f"reminders-{case.id}")
+
+
 def _after_commit(case: Case, notifications: list) -> None:
     for n in notifications:
         if n is not None:
