@@ -234,9 +234,12 @@ def upgrade() -> None:
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('answer', sa.Text(), nullable=True),
     sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('tracking_code', sa.String(length=12), nullable=True),
+    sa.Column('intake', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_inbound_messages_case_id_cases')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_messages')),
-    sa.UniqueConstraint('channel', 'external_id', name='uq_inbound_messages_channel_external_id')
+    sa.UniqueConstraint('channel', 'external_id', name='uq_inbound_messages_channel_external_id'),
+    sa.UniqueConstraint('tracking_code', name=op.f('uq_inbound_messages_tracking_code'))
     )
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inbound_messages_case_id'), ['case_id'], unique=False)

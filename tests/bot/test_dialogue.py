@@ -11,7 +11,7 @@ def _fresh_redis(rt):
 
 
 def test_the_draft_round_trips_and_expires(redis_conn):
-    intake = Intake(step="county", text="路坏了", attachments=[3], first_message_id=7)
+    intake = Intake(step="county", text="路坏了", attachments=[3], started_at="2026-11-29T04:00:00+00:00")
     dialogue.save(redis_conn, "wechat", "oA", intake)
     assert dialogue.load(redis_conn, "wechat", "oA") == intake
     assert 0 < redis_conn.ttl("xinfang:dialogue:wechat:oA") <= dialogue.TTL_SECONDS

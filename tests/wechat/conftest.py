@@ -14,9 +14,30 @@ APPID = "wx0123456789abcdef"
 OPENID = "oHerder0000000000000000001"
 
 
+def work_off_intake(rt) -> None:
+    """What `xinfang worker` does within moments: run the intake queue's jobs (a 确认 becomes a case)."""
+    from rq import Queue
+
+    from xinfang.queue.worker import Worker
+
+    Worker([Queue("intake", connection=rt.redis)], connection=rt.redis).work(burst=True, logging_level="WARNING")
+
+
+def with_intake_worker(transport, rt):
+    """The gateway with a worker beside it: after each callback the intake queue is worked off."""
+
+    def call(method, params, body, timeout):
+        answer = transport(method, params, body, timeout)
+        work_off_intake(rt)
+        return answer
+
+    return call
+
+
 @pytest.fixture
 def make_gateway(rt, settings):
-    """(app, platform) for a mode: plain, compatible or safe; the platform posts to the app's /wechat."""
+    """(app, platform) for a mode: plain, compatible or safe; the platform posts to the app's /wechat,
+    and a worker works off the intake queue after each callback."""
 
     def make(mode="safe", **overrides):
         s = replace(settings, wechat_appid=APPID, wechat_aes_key=AES_KEY if mode != "plain" else None,
@@ -25,7 +46,7 @@ def make_gateway(rt, settings):
         app.config["TESTING"] = True
         platform = WeChatPlatform("http://gateway.invalid/wechat", s.wechat_token, APPID,
                                   AES_KEY if mode != "plain" else None, mode=mode,
-                                  transport=flask_transport(app.test_client()))
+                                  transport=with_intake_worker(flask_transport(app.test_client()), rt))
         return app, platform
 
     return make

@@ -12,7 +12,7 @@ from xinfang.simulator import messages as wx
 from xinfang.simulator.platform import WeChatPlatform
 from xinfang.simulator.server import BackgroundServer
 
-from .conftest import AES_KEY, APPID, OPENID
+from .conftest import AES_KEY, APPID, OPENID, work_off_intake
 
 
 def post(app, params, body):
@@ -146,7 +146,7 @@ def test_template_job_finish_records_the_delivery(wechat, session, messages):
 
 # -- retries and replays ----------------------------------------------------------
 
-def test_a_triple_retry_of_the_confirmation_yields_one_case(make_gateway, session):
+def test_a_triple_retry_of_the_confirmation_yields_one_case(make_gateway, session, rt):
     app, platform = make_gateway("safe")
     platform.send_text(OPENID, "色达县的牧道被挖断了，牛羊过不去，电话13800001111")
     confirm = text_xml(platform, "确认")
@@ -156,6 +156,7 @@ def test_a_triple_retry_of_the_confirmation_yields_one_case(make_gateway, sessio
         response = post(app, params, body)
         assert response.status_code == 200
         answers.append(platform._read_reply(response.data, 1, 200).content)
+    work_off_intake(rt)
     assert "查询码：" in answers[0] and len(set(answers)) == 1
     assert len(session.scalars(select(Case)).all()) == 1
     assert len(session.scalars(select(InboundMessage).where(InboundMessage.payload.is_not(None))).all()) == 2
@@ -224,16 +225,20 @@ def test_a_failing_step_is_undone_and_the_message_kept_for_the_queue(wechat, ses
 
 
 def test_a_failing_commit_still_stores_the_message(wechat, session, monkeypatch):
-    finish = conversation._finish
+    store = conversation._store
+    clashes = [1]
 
-    def clashing_finish(s, message, answer):  # the commit fails (a unique key clash)
-        s.add(InboundMessage(channel="wechat", external_id=message.external_id, sender="other", msg_type="text",
-                             raw="", payload={}, received_at=message.received_at, status="pending"))
-        finish(s, message, answer)
+    def clashing_store(s, message, answer, touch):  # the first commit fails (a unique key clash)
+        if clashes.pop() if clashes else None:
+            s.add(InboundMessage(channel="wechat", external_id=message.external_id, sender="other", msg_type="text",
+                                 raw="", payload={}, received_at=message.received_at, status="pending"))
+        store(s, message, answer, touch)
 
-    monkeypatch.setattr(conversation, "_finish", clashing_finish)
+    monkeypatch.setattr(conversation, "_store", clashing_store)
     reply = wechat.send_text(OPENID, "你好")
     assert reply.ok and "稍后回复" in reply.content
     session.expire_all()
-    assert [(m.sender, m.status, m.raw != "") for m in session.scalars(select(InboundMessage))] == [
-        (OPENID, "pending", True)]
+    # Stored alone, then answered by the queue (the worker beside the gateway) through the outbox.
+    [stored] = session.scalars(select(InboundMessage))
+    assert (stored.sender, stored.raw != "", stored.status) == (OPENID, True, "processed")
+    assert session.scalar(select(Notification.text).where(Notification.event == "answer")) == stored.answer

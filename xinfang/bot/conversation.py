@@ -15,20 +15,21 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from functools import cached_property
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import nlp
 from ..cases import followups, public, surveys
-from ..cases.deadlines import Calendar
+from ..cases.codes import new_tracking_code
+from ..cases.deadlines import ROUTE_DAYS, Calendar
 from ..cases.notices import NOTICES, ROUTE_WINDOWS
-from ..cases.service import (
-    Actor, enqueue_followups, find_or_create_petitioner, open_cases_of, perform_action, register_case,
-)
+from ..cases.service import Actor, find_or_create_petitioner, open_cases_of, perform_action
 from ..cases.workflow import STATES, WorkflowError
 from ..models import Attachment, Case, Department, InboundMessage, Notification, Petitioner, utcnow
 from ..nlp import places, resources
@@ -49,134 +50,182 @@ MEDIA_TYPES = {"image": "image", "file": "file", "video": "video", "shortvideo":
 # --- the entry points ----------------------------------------------------------
 
 def respond(session: Session, cal: Calendar, redis, message: InboundMessage) -> str:
-    """The reply to a stored message ("" when none is due); marks it processed. Idempotent."""
+    """The reply to a stored `pending` message ("" when none is due); marks it processed. Idempotent.
+
+    The queue's way in: the web request stored the message but could not answer it.
+    """
     if message.status == "processed":
         return message.answer or ""
     if message.msg_type == "event":
         return _answer_event(session, cal, message)
-    return _dialogue_step(session, cal, redis, message, limits=(), recheck=True)
+    return _dialogue_step(session, cal, redis, message, _begin_stored(redis, message))
 
 
-def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, *, fresh: bool,
-               uncommitted: bool = False) -> str:
-    """The answer for the web request, within WeChat's 5 seconds whatever Redis does; never raises.
+def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, *, replay_key: str) -> str:
+    """The answer to a message just received (`message` not stored yet), within WeChat's 5 seconds
+    whatever Redis does; never raises unless the database refuses even to store the message.
 
-    `uncommitted`: the message is flushed but not committed yet (inbox.receive
-    with commit=False). The step then runs inside a SAVEPOINT and one commit
-    stores the message, its answer and whatever the step did; when the step
-    fails it is rolled back to the savepoint and the message alone is committed,
-    still `pending`. Either way the message is committed before this returns.
-
-    When the step cannot run now the message stays `pending`, the queue's
-    process_message job answers it through the customer-service API, and the
-    citizen gets a short holding text.
+    One Redis round trip (replay, floods, lock, draft), the step, one commit that stores the
+    message with its answer and whatever the step did, one more round trip (draft, lock). A retry
+    of a message stored already gets the stored answer and changes nothing. When the step cannot
+    run now the message is stored `pending`, the queue's process_message job answers it through
+    the customer-service API, and the citizen gets a short holding text.
     """
-    if message.status == "processed":
-        return message.answer or ""
-    # Read now: after a failed flush the session cannot load anything.
-    message_id = message.id
-    fields = {name: getattr(message, name) for name in _STORED} if uncommitted else None
-    savepoint = session.begin_nested() if uncommitted else None
+    # Read now: after a failed flush the message's attributes cannot be loaded.
+    fields = {name: getattr(message, name) for name in _STORED}
+    try:
+        begun = dialogue.begin(redis, message.channel, message.sender, replay=(replay_key, message.external_id),
+                               limits=floods.LIMITS if _counts_for_floods(message) else (),
+                               lock=message.msg_type != "event")
+    except (RedisError, OSError, dialogue.Busy) as exc:
+        if message.msg_type != "event":
+            log.warning("message %s left for the queue: %s", message.external_id, exc)
+            return _leave_for_queue(session, fields)
+        begun = dialogue.Begun()  # events need no dialogue state: answered while Redis is away
+    if begun.replay_of is not None:
+        return _stored_answer(session, message.channel, begun.replay_of)
     try:
         if message.msg_type == "event":
-            if fresh and _counts_for_floods(message):
-                wait = _flood_wait(redis, message)
-                if wait is not None:
-                    return _rate_limited(session, message, wait)
-            return _answer_event(session, cal, message)
-        # A new message of ours, not committed yet: no other process can have answered it.
-        return _dialogue_step(session, cal, redis, message, limits=floods.LIMITS if fresh else (),
-                              recheck=not uncommitted)
-    except (RedisError, OSError, dialogue.Busy) as exc:
-        log.warning("message %s left for the queue: %s", message_id, exc)
+            return _answer_new_event(session, cal, message, begun)
+        if _backlog_of(session, message):
+            # Older messages of this citizen wait in the queue (Redis was away): answer in order.
+            _release(redis, fields, begun.token)
+            return _leave_for_queue(session, fields)
+        return _dialogue_step(session, cal, redis, message, begun)
+    except _StoredAlready:
+        session.rollback()
+        stored = session.scalar(select(InboundMessage).where(
+            InboundMessage.channel == fields["channel"], InboundMessage.external_id == fields["external_id"]))
+        if stored is None:  # the conflict was another row's
+            return _leave_for_queue(session, fields)
+        return stored.answer or ""
     except Exception:
-        log.exception("message %s left for the queue", message_id)
-    message_id = _keep_pending(session, message_id, fields, savepoint)
-    followups.enqueue(followups.PROCESS_MESSAGE, message_id, queue="intake", job_id=f"intake-{message_id}")
-    return texts.HOLDING
+        log.exception("message %s left for the queue", fields["external_id"])
+        session.rollback()
+        return _leave_for_queue(session, fields)
+
+
+class _StoredAlready(Exception):
+    """Storing the message hit a unique key: nearly always a WeChat retry of a stored message."""
+
+
+def _begin_stored(redis, message: InboundMessage) -> dialogue.Begun:
+    # A stored message: no replay check, no flood count (it was counted, or Redis was away).
+    return dialogue.begin(redis, message.channel, message.sender)
 
 
 _STORED = ("channel", "external_id", "sender", "msg_type", "raw", "payload", "received_at")
 
 
-def _keep_pending(session: Session, message_id: int, fields: dict | None, savepoint) -> int:
-    """Undo the failed step; the message stays stored (committed), `pending`. Its id."""
-    if savepoint is None:
-        session.rollback()
-        return message_id
+def _leave_for_queue(session: Session, fields: dict) -> str:
+    """Store the message alone, `pending`, for the queue's process_message job."""
+    stored, fresh = inbox.receive(session, channel=fields["channel"], external_id=fields["external_id"],
+                                  sender=fields["sender"], msg_type=fields["msg_type"], raw=fields["raw"],
+                                  payload=fields["payload"], now=fields["received_at"])
+    if not fresh and stored.status == "processed":
+        return stored.answer or ""
+    followups.enqueue(followups.PROCESS_MESSAGE, stored.id, queue="intake", job_id=f"intake-{stored.id}")
+    _backlog_seen[0] = time.monotonic()
+    return texts.HOLDING
+
+
+def _stored_answer(session: Session, channel: str, external_id: str) -> str:
+    session.rollback()
+    return session.scalar(select(InboundMessage.answer).where(
+        InboundMessage.channel == channel, InboundMessage.external_id == external_id)) or ""
+
+
+def _store(session: Session, message: InboundMessage, answer: str, touch: bool) -> None:
+    """Store the message with its answer, and whatever the step did, in one commit."""
+    message.status, message.processed_at, message.answer = "processed", utcnow(), answer
+    message.attempts += 1
+    session.add(message)
     try:
-        if savepoint.is_active:
-            savepoint.rollback()
+        if touch:
+            inbox.touch_petitioner(session, message)
         session.commit()
-        return message_id
-    except Exception:
-        log.exception("message %s: storing it alone", fields["external_id"])
-        session.rollback()
-    # The whole transaction is gone (its commit failed): store the message again, on its own.
-    # Should this fail too, the request fails and WeChat retries it.
-    stored, _ = inbox.receive(session, channel=fields["channel"], external_id=fields["external_id"],
-                              sender=fields["sender"], msg_type=fields["msg_type"], raw=fields["raw"],
-                              payload=fields["payload"], now=fields["received_at"])
-    return stored.id
+    except IntegrityError:
+        raise _StoredAlready() from None
+
+
+def _release(redis, fields: dict, token: str | None) -> None:
+    if token is None:
+        return
+    try:
+        dialogue.release(redis, fields["channel"], fields["sender"], token)
+    except (RedisError, OSError) as exc:
+        log.warning("lock of message %s not released (it expires): %s", fields["external_id"], exc)
+
+
+def _answer_new_event(session: Session, cal: Calendar, message: InboundMessage, begun: dialogue.Begun) -> str:
+    if begun.wait is not None:
+        return _rate_limited(session, message, begun.wait, touch=True)
+    try:
+        inbox.add(session, message)
+    except IntegrityError:
+        raise _StoredAlready() from None
+    return _answer_event(session, cal, message)
 
 
 def _answer_event(session: Session, cal: Calendar, message: InboundMessage) -> str:
     # Events need no dialogue state: they work while Redis is away.
     answer = _event(session, cal, message)
-    _finish(session, message, answer)
+    _store(session, message, answer, touch=False)
     return answer
 
 
-def _rate_limited(session: Session, message: InboundMessage, wait: int) -> str:
+def _rate_limited(session: Session, message: InboundMessage, wait: int, *, touch: bool) -> str:
     # Stored all the same; answered once, never pushed again.
     message.error = "rate limited"
     answer = texts.TOO_FAST.format(wait=floods.wait_text(wait))
-    _finish(session, message, answer)
+    _store(session, message, answer, touch)
     return answer
 
 
-def _dialogue_step(session: Session, cal: Calendar, redis, message: InboundMessage, *, limits,
-                   recheck: bool) -> str:
-    """One step of a text or media message: flood count, lock and draft in one Redis round trip;
-    the step and the message's answer in one commit; draft and unlock in one more round trip."""
-    wait, token, intake = dialogue.begin(redis, message.channel, message.sender, limits)
-    if wait is not None:
-        return _rate_limited(session, message, wait)
+def _dialogue_step(session: Session, cal: Calendar, redis, message: InboundMessage, begun: dialogue.Begun) -> str:
+    """One step of a text or media message, under the citizen's lock; see answer_now."""
+    if begun.wait is not None:
+        return _rate_limited(session, message, begun.wait, touch=begun.touch)
+    token = begun.token
+    fields = {"channel": message.channel, "sender": message.sender, "external_id": message.external_id}
     try:
-        # Another process may have answered it while we waited for the lock.
-        if recheck and session.scalar(
-                select(InboundMessage.status).where(InboundMessage.id == message.id)) == "processed":
+        if message.id is not None:
+            # A stored message (the queue's): another process may have answered it while we waited.
             session.refresh(message)
-            return message.answer or ""
-        turn = _Turn(session, cal, message, intake)
+            if message.status == "processed":
+                return message.answer or ""
+        turn = _Turn(session, cal, message, begun.intake)
         answer = turn.run()
-        _finish(session, message, answer)
+        _store(session, message, answer, begun.touch)
         turn.after_commit(redis, token)
         token = None
     finally:
-        if token is not None:
-            try:
-                dialogue.release(redis, message.channel, message.sender, token)
-            except (RedisError, OSError) as exc:
-                log.warning("lock of message %s not released (it expires): %s", message.id, exc)
+        _release(redis, fields, token)
     return answer
 
 
-def _flood_wait(redis, message: InboundMessage) -> int | None:
-    try:
-        return floods.over_limit(redis, message.channel, message.sender)
-    except (RedisError, OSError):
-        return None  # no limit while Redis is away: the message must still be taken
+# Messages left `pending` (Redis away) are answered by the queue in order; while any wait, a new
+# message of the same citizen joins them rather than overtaking. Whether any wait is asked once
+# a second per process; this process's own fallback marks it at once.
+BACKLOG_CHECK_SECONDS = 1.0
+_backlog_seen = [float("-inf")]
+_backlog_checked = [float("-inf"), False]
+
+
+def _backlog_of(session: Session, message: InboundMessage) -> bool:
+    now = time.monotonic()
+    if now - _backlog_checked[0] >= BACKLOG_CHECK_SECONDS:
+        _backlog_checked[:] = [now, session.scalar(select(InboundMessage.id).where(
+            InboundMessage.status == "pending", InboundMessage.channel == message.channel).limit(1)) is not None]
+    if not _backlog_checked[1] and now - _backlog_seen[0] >= BACKLOG_CHECK_SECONDS:
+        return False
+    return session.scalar(select(InboundMessage.id).where(
+        InboundMessage.channel == message.channel, InboundMessage.sender == message.sender,
+        InboundMessage.status == "pending").limit(1)) is not None
 
 
 def _counts_for_floods(message: InboundMessage) -> bool:
     return message.msg_type != "event" or message.payload.get("Event") in ("CLICK", "subscribe")
-
-
-def _finish(session: Session, message: InboundMessage, answer: str) -> None:
-    message.status, message.processed_at, message.answer = "processed", utcnow(), answer
-    message.attempts += 1
-    session.commit()
 
 
 # --- events ------------------------------------------------------------------
@@ -216,7 +265,7 @@ class _Turn:
     message: InboundMessage
     intake: Intake | None
     drop_intake: bool = False
-    case: Case | None = None
+    submitted: bool = False
     replies: list[str] = field(default_factory=list)
 
     @cached_property
@@ -241,16 +290,30 @@ class _Turn:
     def say(self, text: str) -> None:
         self.replies.append(text)
 
+    def new_intake(self) -> Intake:
+        return Intake(started_at=self.message.received_at.isoformat())
+
+    def stored_message_id(self) -> int:
+        """The message's id, storing it now if it is new (an attachment points at it)."""
+        if self.message.id is None:
+            self.session.add(self.message)
+            try:
+                self.session.flush()
+            except IntegrityError:
+                raise _StoredAlready() from None
+        return self.message.id
+
     def after_commit(self, redis, token: str | None) -> None:
-        """Keep the draft for the next message, or drop it, and free the lock; enqueue the new case's follow-ups."""
+        """Keep the draft for the next message, or drop it, and free the lock; enqueue a submitted intake."""
         channel, sender = self.message.channel, self.message.sender
         try:
             dialogue.finish(redis, channel, sender, token, None if self.drop_intake else self.intake)
         except (RedisError, OSError) as exc:
             # The answer is committed and must still go out; the next message meets a stale draft.
             log.warning("dialogue state of message %s not saved: %s", self.message.id, exc)
-        if self.case is not None:
-            enqueue_followups(self.session, self.case)
+        if self.submitted:
+            followups.enqueue(followups.REGISTER_INTAKE, self.message.id, queue="intake",
+                              job_id=f"register-{self.message.id}")
 
     # -- text --
 
@@ -298,7 +361,7 @@ class _Turn:
 
     def add_text(self, text: str) -> None:
         if self.intake is None:
-            self.intake = Intake(first_message_id=self.message.id)
+            self.intake = self.new_intake()
         if self.intake.text:
             self.say(texts.amended())
         elif intents.has_tibetan(text):
@@ -381,12 +444,12 @@ class _Turn:
     # -- media and places --
 
     def attach(self, kind: str, payload: dict) -> None:
-        attachment = Attachment(message_id=self.message.id, kind=kind, filename=payload.get("Title"),
+        attachment = Attachment(message_id=self.stored_message_id(), kind=kind, filename=payload.get("Title"),
                                 storage=payload.get("MediaId") or payload.get("PicUrl"))
         self.session.add(attachment)
         self.session.flush()
         if self.intake is None:
-            self.intake = Intake(first_message_id=self.message.id)
+            self.intake = self.new_intake()
         self.intake.attachments.append(attachment.id)
         self.say(texts.attachment_noted(len(self.intake.attachments)))
         if not self.intake.text:
@@ -400,11 +463,11 @@ class _Turn:
         except (TypeError, ValueError):
             return self.say(texts.LOCATION_UNREADABLE)
         label = (payload.get("Label") or "").strip()
-        self.session.add(Attachment(message_id=self.message.id, kind="location", filename=label[:200] or None,
+        self.session.add(Attachment(message_id=self.stored_message_id(), kind="location", filename=label[:200] or None,
                                     storage=f"{latitude:.6f},{longitude:.6f}"))
         county = locations.county_at(latitude, longitude)
         if self.intake is None:
-            self.intake = Intake(first_message_id=self.message.id)
+            self.intake = self.new_intake()
         if county is None:
             self.say(texts.LOCATION_OUTSIDE if self.intake.step == "county" else texts.LOCATION_OUTSIDE_SHORT)
             if not self.intake.text:
@@ -417,29 +480,27 @@ class _Turn:
     # -- submitting --
 
     def submit(self) -> None:
-        intake, petitioner = self.intake, self.petitioner
-        already = _submitted_case(self.session, self.message, intake)
+        """确认: reserve the 查询码 and keep the intake on the message; the intake job registers the
+        case from that row (classification, routing, the clock), so the answer need not wait for it."""
+        intake = self.intake
+        self.drop_intake = True
+        already = _submitted_code(self.session, self.message, intake)
         if already is not None:  # the draft outlived its submission (Redis missed the clear)
-            self.drop_intake = True
-            return self.say(texts.submitted(already.tracking_code, _date(self.cal, already.due_at)))
+            code, received_at = already
+            return self.say(texts.submitted(code, _date(self.cal, self.cal.add_days(received_at, ROUTE_DAYS))))
         found = _classify(intake.text)
-        if intake.phone and intake.phone != petitioner.phone:
-            petitioner.phone = intake.phone
-        case = register_case(self.session, self.cal, channel=self.message.channel, text=intake.text,
-                             petitioner=petitioner, county=intake.county, labels=found.to_dict(), commit=False)
-        if intake.county != found.county:
-            case.township = intake.township  # the citizen's county outranks the text's; so does its township
-        for attachment in self.session.scalars(select(Attachment).where(Attachment.id.in_(intake.attachments))):
-            attachment.case_id = case.id
-        self.message.case_id = case.id
-        self.case, self.drop_intake = case, True
+        self.message.tracking_code = new_tracking_code()
+        self.message.intake = asdict(intake)
+        self.submitted = True
         if intents.has_tibetan(intake.text):
             self.say(texts.TIBETAN_ACK)
+        code = self.message.tracking_code
         if found.path in LEGAL_PATHS:
-            self.say(texts.routed_submitted(case.tracking_code, found.path, _legal_body(found), _why(found),
+            self.say(texts.routed_submitted(code, found.path, _legal_body(found), _why(found),
                                             ROUTE_WINDOWS[found.path]))
         else:
-            self.say(texts.submitted(case.tracking_code, _date(self.cal, case.due_at)))
+            # The clock of a registered case counts from this message (Art. 22: 15 days from receipt).
+            self.say(texts.submitted(code, _date(self.cal, self.cal.add_days(self.message.received_at, ROUTE_DAYS))))
 
     # -- review requests (《信访工作条例》第三十五条、第三十六条) --
 
@@ -507,13 +568,14 @@ def _query(session: Session, cal: Calendar, petitioner: Petitioner, code: str | 
                         deadline.get("days_left"), deadline.get("name"))
 
 
-def _submitted_case(session: Session, message: InboundMessage, intake: Intake) -> Case | None:
-    if intake.first_message_id is None:
+def _submitted_code(session: Session, message: InboundMessage, intake: Intake):
+    """(查询码, when) of this intake's submission, if one of the citizen's messages since it began made it."""
+    if intake.started_at is None:
         return None
-    case_id = session.scalar(select(InboundMessage.case_id).where(
+    return session.execute(select(InboundMessage.tracking_code, InboundMessage.received_at).where(
         InboundMessage.channel == message.channel, InboundMessage.sender == message.sender,
-        InboundMessage.id >= intake.first_message_id, InboundMessage.case_id.is_not(None)).limit(1))
-    return session.get(Case, case_id) if case_id else None
+        InboundMessage.received_at >= datetime.fromisoformat(intake.started_at),
+        InboundMessage.tracking_code.is_not(None)).limit(1)).first()
 
 
 def _counties() -> list[tuple[str, str | None]]:

@@ -18,6 +18,8 @@ TTL_SECONDS = 6 * 3600
 # Long enough for one step; a crashed holder frees it by itself.
 LOCK_SECONDS = 15
 LOCK_WAIT_SECONDS = 2
+# A request's (timestamp, nonce) seen inside WeChat's 5-minute window marks a replay: kept a little longer.
+NONCE_SECONDS = 600  # twice callback.MAX_CLOCK_SKEW_SECONDS
 
 
 class Busy(Exception):
@@ -35,8 +37,8 @@ class Intake:
     phone: str | None = None
     phone_asked: bool = False
     attachments: list[int] = field(default_factory=list)
-    # The first stored message of this intake: a submitted intake is recognised by it.
-    first_message_id: int | None = None
+    # When the intake's first message came (ISO): a submitted intake is recognised by it.
+    started_at: str | None = None
 
     def add_text(self, more: str) -> None:
         self.text = f"{self.text}\n{more}".strip() if self.text else more.strip()
@@ -72,29 +74,35 @@ def clear(redis, channel: str, sender: str) -> None:
 
 # --- one step in two round trips ---------------------------------------------------
 #
-# begin: count the message against the flood limits (when asked), take the
-# per-sender lock and read the draft, all in one script; finish: write (or
-# drop) the draft and free the lock, in one script. The lock is a plain
-# SET NX PX token, freed only by its holder.
+# begin: note the request's nonce (a replay is told apart), count the message
+# against the flood limits, note whether the citizen's 48-hour window needs
+# writing down, take the per-sender lock and read the draft, all in one
+# script; finish: write (or drop) the draft and free the lock, in one script.
+# The lock is a plain SET NX PX token, freed only by its holder.
 
 _BEGIN = """
+if ARGV[4] ~= '' then
+  if not redis.call('SET', KEYS[3], ARGV[4], 'NX', 'EX', ARGV[5]) then
+    return {'replay', redis.call('GET', KEYS[3])}
+  end
+end
 local wait = 0
-local n = tonumber(ARGV[3])
-for i = 1, n do
-  local key = KEYS[2 + i]
+for i = 1, tonumber(ARGV[3]) do
+  local key = KEYS[4 + i]
   local count = redis.call('INCR', key)
-  if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ARGV[3 + 2 * i]) end
-  if count > tonumber(ARGV[2 + 2 * i]) then
+  if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ARGV[6 + 2 * i]) end
+  if count > tonumber(ARGV[5 + 2 * i]) then
     local ttl = redis.call('TTL', key)
     if ttl < 1 then ttl = 1 end
     if ttl > wait then wait = ttl end
   end
 end
-if wait > 0 then return {wait, 0} end
-if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, 0} end
-local draft = redis.call('GET', KEYS[1])
-if draft then return {0, 1, draft} end
-return {0, 1}
+if wait > 0 then return {'wait', wait} end
+local touch = 0
+if redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[6]) then touch = 1 end
+if ARGV[2] == '0' then return {'go', touch} end
+if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'busy', touch} end
+return {'go', touch, redis.call('GET', KEYS[1])}
 """
 
 _FINISH = """
@@ -106,6 +114,10 @@ end
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 return 1
 """
+
+# The citizen's last inbound moment (the 48-hour customer-service window) is written down at
+# most this often: a window that closes a few minutes early only sends a template instead.
+TOUCH_SECONDS = 600
 
 _scripts: dict = {}
 
@@ -123,30 +135,47 @@ def _token() -> str:
     return os.urandom(12).hex()
 
 
-def begin(redis, channel: str, sender: str, limits=()) -> tuple[int | None, str | None, Intake | None]:
-    """(seconds to wait when over a flood limit, else None; the lock token; the draft).
+@dataclass
+class Begun:
+    """What `begin` found: a replayed request, a flood, or the go-ahead (with the lock and the draft)."""
+    replay_of: str | None = None  # the message id the replayed request first carried
+    wait: int | None = None  # seconds until the sender may write again
+    token: str | None = None  # the lock, when one was asked for
+    intake: Intake | None = None
+    touch: bool = False  # the citizen's last inbound moment is due to be written down
 
-    Counts the message against `limits` (floods.LIMITS for a new message), then
-    takes the sender's lock and reads the draft. Over a limit, no lock is
-    taken. Waits up to LOCK_WAIT_SECONDS for a lock another message holds;
-    Busy after that.
+
+def begin(redis, channel: str, sender: str, *, limits=(), replay: tuple[str, str] | None = None,
+          lock: bool = True) -> Begun:
+    """One round trip before a step (see above). `replay`: (the request's nonce key, the message's id).
+
+    Over a flood limit no lock is taken. Waits up to LOCK_WAIT_SECONDS for a lock another message
+    holds; Busy after that.
     """
     from .floods import flood_key
 
-    token = _token()
-    keys = [_key(channel, sender), _lock_key(channel, sender)]
-    args = [token, LOCK_SECONDS * 1000, len(limits)]
+    token = _token() if lock else ""
+    nonce_key, external_id = replay or ("", "")
+    keys = [_key(channel, sender), _lock_key(channel, sender), nonce_key or _key(channel, sender) + ":nonce",
+            f"xinfang:seen:{channel}:{sender}"]
+    args = [token, LOCK_SECONDS * 1000 if lock else 0, len(limits), external_id, NONCE_SECONDS, TOUCH_SECONDS]
     for limit, seconds in limits:
         keys.append(flood_key(channel, sender, seconds))
         args += [limit, seconds]
     result = _script(redis, _BEGIN)(keys=keys, args=args)
-    if int(result[0]) > 0:
-        return int(result[0]), None, None
-    if int(result[1]):
-        return None, token, _intake(result[2] if len(result) > 2 else None)
-    _acquire(redis, channel, sender, token)
+    outcome = result[0].decode()
+    if outcome == "replay":
+        return Begun(replay_of=result[1].decode() if result[1] else "")
+    if outcome == "wait":
+        return Begun(wait=int(result[1]))
+    begun = Begun(token=token or None, touch=bool(int(result[1])))
+    if outcome == "go":
+        begun.intake = _intake(result[2] if len(result) > 2 else None)
+        return begun
+    _acquire(redis, channel, sender, token)  # busy: another message of this citizen is being answered
     try:
-        return None, token, load(redis, channel, sender)
+        begun.intake = load(redis, channel, sender)
+        return begun
     except BaseException:
         release(redis, channel, sender, token)
         raise

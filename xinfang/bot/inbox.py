@@ -2,47 +2,56 @@
 
 One (channel, external id) is one row: WeChat's retries of a message find
 the row already there, with its answer once it has one. The citizen's
-Petitioner row is touched in the same transaction: the last inbound moment
-opens WeChat's 48-hour customer-service window, and subscribe/unsubscribe
-turn status pushes on and off.
+Petitioner row keeps the last inbound moment, which opens WeChat's 48-hour
+customer-service window, and subscribe/unsubscribe, which turn status pushes
+on and off.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..cases.service import find_or_create_petitioner
-from ..models import InboundMessage, utcnow
-
+from ..models import InboundMessage, Petitioner, utcnow
 
 # Events that are the citizen's own move: they open the 48-hour window like a message does.
 # TEMPLATESENDJOBFINISH and the automatic LOCATION report are the platform's, not the citizen's.
 USER_EVENTS = frozenset({"subscribe", "unsubscribe", "SCAN", "CLICK", "VIEW"})
 
 
-def receive(session: Session, *, channel: str, external_id: str, sender: str, msg_type: str, raw: str,
-            payload: dict, now: datetime | None = None, commit: bool = True) -> tuple[InboundMessage, bool]:
-    """(the stored message, True if it is new); committed before this returns.
+def new_message(*, channel: str, external_id: str, sender: str, msg_type: str, raw: str, payload: dict,
+                now: datetime | None = None) -> InboundMessage:
+    """A message just received, not stored yet."""
+    return InboundMessage(channel=channel, external_id=external_id, sender=sender, msg_type=msg_type, raw=raw,
+                          payload=payload, received_at=now or utcnow(), status="pending", attempts=0)
 
-    With commit=False a new message is only flushed: the caller commits it (with
-    its answer, in one transaction) before anything leaves the process. A
-    message found already stored is committed either way.
-    """
-    now = now or utcnow()
+
+def add(session: Session, message: InboundMessage) -> None:
+    """Flush a new event with its effect on the citizen's row; IntegrityError when it is stored already."""
+    session.add(message)
+    event = message.payload.get("Event")
+    if event in USER_EVENTS:
+        touch_petitioner(session, message, subscribed=event == "subscribe" if event in (
+            "subscribe", "unsubscribe") else None)
+    session.flush()
+
+
+def receive(session: Session, *, channel: str, external_id: str, sender: str, msg_type: str, raw: str,
+            payload: dict, now: datetime | None = None) -> tuple[InboundMessage, bool]:
+    """(the stored message, True if it is new), `pending`; committed before this returns."""
     for _ in range(2):
-        message = InboundMessage(channel=channel, external_id=external_id, sender=sender, msg_type=msg_type,
-                                 raw=raw, payload=payload, received_at=now, status="pending")
+        message = new_message(channel=channel, external_id=external_id, sender=sender, msg_type=msg_type,
+                              raw=raw, payload=payload, now=now)
         try:
-            session.add(message)
-            if msg_type != "event" or payload.get("Event") in USER_EVENTS:
-                _touch_petitioner(session, sender, payload.get("Event"), now)
-            if commit:
-                session.commit()
+            if msg_type == "event":
+                add(session, message)
             else:
-                session.flush()
+                session.add(message)
+                touch_petitioner(session, message)
+            session.commit()
             return message, True
         except IntegrityError:
             # A retry of a message stored a moment ago, or two processes racing on a new citizen.
@@ -54,12 +63,15 @@ def receive(session: Session, *, channel: str, external_id: str, sender: str, ms
     raise RuntimeError(f"could not store {channel} message {external_id}")
 
 
-def _touch_petitioner(session: Session, openid: str, event: str | None, now: datetime) -> None:
-    values = {"last_inbound_at": now}
-    if event in ("subscribe", "unsubscribe"):
-        values["subscribed"] = event == "subscribe"  # unsubscribe stops every push to this citizen
-    # Loaded (or created once) rather than updated blind: the dialogue step that follows finds the
-    # citizen in the session's identity map, and the change is written with the message's INSERT.
-    petitioner = find_or_create_petitioner(session, openid=openid)
-    for name, value in values.items():
-        setattr(petitioner, name, value)
+def touch_petitioner(session: Session, message: InboundMessage, subscribed: bool | None = None) -> None:
+    """Note the citizen's last inbound moment (and a subscribe/unsubscribe), creating the row once.
+
+    One upsert, no read: this runs on the hot path of the callback.
+    """
+    values = {"last_inbound_at": message.received_at}
+    if subscribed is not None:
+        values["subscribed"] = subscribed  # unsubscribe stops every push to this citizen
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(Petitioner).values(openid=message.sender, created_at=message.received_at,
+                                               **{"subscribed": True, **values})
+    session.execute(upsert.on_conflict_do_update(index_elements=["openid"], set_=values))

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 SEND_NOTIFICATION = "xinfang.queue.jobs.send_notification"
 SCHEDULE_REMINDERS = "xinfang.queue.jobs.schedule_reminders"
 PROCESS_MESSAGE = "xinfang.queue.jobs.process_message"
+REGISTER_INTAKE = "xinfang.queue.jobs.register_intake"
 CLASSIFY_CASE = "xinfang.queue.jobs.classify_case"
 
 

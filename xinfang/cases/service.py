@@ -126,8 +126,11 @@ def register_case(session: Session, cal: Calendar, *, channel: str, text: str,
                   petitioner: Petitioner | None = None, mailbox_slug: str | None = None,
                   title: str | None = None, county: str | None = None,
                   labels: dict | None = None, now: datetime | None = None,
-                  commit: bool = True) -> Case:
-    """登记: store a new case with its clock and the citizen's receipt (Art. 21, 22)."""
+                  tracking_code: str | None = None, commit: bool = True) -> Case:
+    """登记: store a new case with its clock and the citizen's receipt (Art. 21, 22).
+
+    `tracking_code`: the 查询码 the citizen was already given (a WeChat 确认 reserves it).
+    """
     now = now or utcnow()
     if not text or not text.strip():
         raise WorkflowError("信访事项内容不能为空")
@@ -139,16 +142,12 @@ def register_case(session: Session, cal: Calendar, *, channel: str, text: str,
     original = find_duplicate_of(session, case, now)
     case.duplicate_of_id = original.id if original else None
     case.clock, case.due_at = running_clock(case, cal)
-    # A collision among 31**10 codes is all but impossible; a retry costs nothing.
-    for _ in range(5):
-        case.tracking_code = new_tracking_code()
-        try:
-            with session.begin_nested():
-                session.add(case)
-                session.flush()
-            break
-        except IntegrityError:
-            continue
+    if tracking_code is not None:
+        case.tracking_code = tracking_code
+        session.add(case)
+        session.flush()
+    else:
+        _add_with_new_code(session, case)
     event = _record(session, case, "register", Actor.citizen(petitioner.id if petitioner else None),
                     None, "received", now, note=None, citizen_visible=True)
     notification = _notify(session, case, event, "registered", cal)
@@ -156,6 +155,20 @@ def register_case(session: Session, cal: Calendar, *, channel: str, text: str,
         session.commit()
         _after_commit(case, [notification])
     return case
+
+
+def _add_with_new_code(session: Session, case: Case) -> None:
+    # A collision among 31**10 codes is all but impossible; a retry costs nothing.
+    for _ in range(5):
+        case.tracking_code = new_tracking_code()
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise RuntimeError("no free tracking code after 5 draws")
 
 
 def find_duplicate_of(session: Session, case: Case, now: datetime) -> Case | None:

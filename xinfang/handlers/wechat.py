@@ -8,20 +8,14 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, request
-from redis.exceptions import RedisError
-from sqlalchemy import select
 
 from .. import runtime
 from ..bot import callback, conversation, inbox
-from ..models import InboundMessage
 from ..requestctx import calendar, db, settings
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("wechat", __name__)
-
-# A nonce seen inside the timestamp window marks a replayed request (a little longer than the window).
-NONCE_SECONDS = 2 * callback.MAX_CLOCK_SKEW_SECONDS
 
 
 def _refuse(error: callback.CallbackError) -> Response:
@@ -52,41 +46,13 @@ def receive():
         message = callback.open_body(s, request.args, body)
     except callback.CallbackError as error:
         return _refuse(error)
-    session = db()
-    replayed = _replay_of(request.args, message.external_id)
-    if replayed is not None:
-        stored = session.scalar(select(InboundMessage).where(
-            InboundMessage.channel == "wechat", InboundMessage.external_id == replayed))
-        return _answer(s, message, stored.answer if stored is not None else "")
-    # A new message is flushed, not committed: answer_now commits it with its answer, in one
-    # transaction, or alone (pending, for the queue) when the step fails; before the reply either way.
-    stored, fresh = inbox.receive(session, channel="wechat", external_id=message.external_id,
-                                  sender=message.sender, msg_type=message.msg_type, raw=message.xml,
-                                  payload=message.fields, commit=False)
-    answer = conversation.answer_now(session, calendar(), runtime.current().redis, stored, fresh=fresh,
-                                     uncommitted=fresh)
+    stored = inbox.new_message(channel="wechat", external_id=message.external_id, sender=message.sender,
+                               msg_type=message.msg_type, raw=message.xml, payload=message.fields)
+    replay_key = f"xinfang:wechat:nonce:{request.args['timestamp']}:{request.args['nonce']}"
+    answer = conversation.answer_now(db(), calendar(), runtime.current().redis, stored, replay_key=replay_key)
     return _answer(s, message, answer)
 
 
 def _answer(s, message: callback.Callback, answer: str | None) -> Response:
     body = callback.reply(s, request.args, message, answer or "")
     return Response(body, mimetype="application/xml" if body != "success" else "text/plain")
-
-
-def _replay_of(args, external_id: str) -> str | None:
-    """The message a replayed (timestamp, nonce) first carried; None for a first sight.
-
-    Without Redis the check is skipped: the MsgId still makes a replay change nothing.
-    """
-    key = f"xinfang:wechat:nonce:{args['timestamp']}:{args['nonce']}"
-    try:
-        # SET NX and the GET in one round trip: the GET reads our own value on a first sight.
-        pipe = runtime.current().redis.pipeline(transaction=False)
-        pipe.set(key, external_id, nx=True, ex=NONCE_SECONDS)
-        pipe.get(key)
-        created, first = pipe.execute()
-        if created:
-            return None
-    except (RedisError, OSError):
-        return None
-    return first.decode() if first else None

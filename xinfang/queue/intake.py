@@ -2,9 +2,9 @@
 
 A letter from a mailbox or the API that was stored but not registered is
 registered here. A WeChat message stored `pending` (Redis was down when it came, so the
-dialogue state was out of reach) becomes a dialogue step — and, on `确认`, a
-case — here; the answer goes back as a customer-service message through the
-outbox. A case registered without labels is classified here; its suggested
+dialogue state was out of reach) becomes a dialogue step here; the answer goes
+back as a customer-service message through the outbox. An intake submitted by
+`确认` becomes a case here (bot.submission). A case registered without labels is classified here; its suggested
 department comes with the classification, and it waits in the staff's 待登记
 queue (status received).
 """
@@ -22,24 +22,35 @@ from ..models import Case, InboundMessage, Notification, Petitioner, utcnow
 MAX_MESSAGE_ATTEMPTS = 5
 
 
-def process_message(session: Session, cal: Calendar, redis, message_id: int) -> Notification | None:
-    """Run a stored message through the dialogue once; returns the outbox row of the answer.
+def process_message(session: Session, cal: Calendar, redis, message_id: int) -> list[Notification]:
+    """Run a stored message through the dialogue once; returns the outbox rows of the answers.
 
-    `respond` marks the message processed in the dialogue step's own commit; the
-    answer's outbox row follows in the next one. A process killed between the two
-    leaves the citizen without that one answer (the case and its receipt, with the
-    查询码, are already in the database and the outbox), never with two.
+    The citizen's older pending messages go first, so answers keep the order the
+    citizen wrote in, whichever job runs first. `respond` marks a message processed
+    in the dialogue step's own commit; the answer's outbox row follows in the next
+    one. A process killed between the two leaves the citizen without that one
+    answer (a submitted intake, with its 查询码, is already in the database), never
+    with two.
     """
-    from ..bot.conversation import respond
-
     message = session.get(InboundMessage, message_id)
     if message is None or message.status != "pending":
-        return None
+        return []
     if message.channel != "wechat":
         # A letter (mailbox or API) stored, but not registered when it came: register it now.
         # mailbox.process notes a failure on the row and re-raises, so RQ records it too.
         mailbox.process(session, cal, message)
-        return None
+        return []
+    waiting = session.scalars(select(InboundMessage.id).where(
+        InboundMessage.channel == message.channel, InboundMessage.sender == message.sender,
+        InboundMessage.status == "pending", InboundMessage.id <= message_id).order_by(InboundMessage.id)).all()
+    answers = (_answer_pending(session, cal, redis, pending_id) for pending_id in waiting)
+    return [notification for notification in answers if notification is not None]
+
+
+def _answer_pending(session: Session, cal: Calendar, redis, message_id: int) -> Notification | None:
+    from ..bot.conversation import respond
+
+    message = session.get(InboundMessage, message_id)
     try:
         answer = respond(session, cal, redis, message)
     except Exception as exc:

@@ -13,6 +13,7 @@ from rq import Queue
 
 from .. import runtime
 from ..models import Case, utcnow
+from ..bot import submission
 from . import intake, outbox, reminders, sweeper
 from .senders import build_senders
 
@@ -53,12 +54,18 @@ def send_notification(notification_id: int) -> str:
 def process_message(message_id: int) -> str:
     rt = runtime.current()
     with rt.Session() as session:
-        notification = intake.process_message(session, rt.calendar, rt.redis, message_id)
-        if notification is None:
-            return "nothing to do"
-        notification_id, at = notification.id, notification.next_attempt_at
-    schedule_send(notification_id, at)
-    return "answered"
+        notifications = intake.process_message(session, rt.calendar, rt.redis, message_id)
+        sends = [(n.id, n.next_attempt_at) for n in notifications]
+    for notification_id, at in sends:
+        schedule_send(notification_id, at)
+    return f"answered {len(sends)}" if sends else "nothing to do"
+
+
+def register_intake(message_id: int) -> str:
+    rt = runtime.current()
+    with rt.Session() as session:
+        case = submission.register_submission(session, rt.calendar, message_id)
+        return case.tracking_code if case is not None else "nothing to do"
 
 
 def classify_case(case_id: int) -> str:
