@@ -39,14 +39,15 @@ def make_gateway(rt, settings):
     """(app, platform) for a mode: plain, compatible or safe; the platform posts to the app's /wechat,
     and a worker works off the intake queue after each callback."""
 
-    def make(mode="safe", **overrides):
+    def make(mode="safe", worker=True, **overrides):
         s = replace(settings, wechat_appid=APPID, wechat_aes_key=AES_KEY if mode != "plain" else None,
                     **overrides)
         app = create_app(s)
         app.config["TESTING"] = True
         platform = WeChatPlatform("http://gateway.invalid/wechat", s.wechat_token, APPID,
                                   AES_KEY if mode != "plain" else None, mode=mode,
-                                  transport=with_intake_worker(flask_transport(app.test_client()), rt))
+                                  transport=(with_intake_worker(flask_transport(app.test_client()), rt) if worker
+                                             else flask_transport(app.test_client())))
         return app, platform
 
     return make

@@ -207,6 +207,27 @@ def test_answered_in_time_while_redis_is_unreachable(rt, settings, session):
     assert conversation.respond(session, rt.calendar, rt.redis, stored) == answer  # idempotent
 
 
+def test_after_an_outage_a_citizens_answers_keep_the_order_they_wrote_in(rt, settings, session, make_gateway,
+                                                                          monkeypatch):
+    down = replace(settings, redis_url="redis://127.0.0.1:1/0", wechat_appid=APPID, wechat_aes_key=AES_KEY)
+    with BackgroundServer(create_app(down)) as server:
+        platform = WeChatPlatform(server.url + "/wechat", down.wechat_token, APPID, AES_KEY, timeout=5.0)
+        assert "稍后回复" in platform.send_text(OPENID, "得荣县的路修了一半就停工了，电话13800002222").content
+    # Redis is back; this web process has not seen the outage (another process stored the message).
+    monkeypatch.setattr(conversation, "_backlog_seen", [float("-inf")])
+    monkeypatch.setattr(conversation, "_backlog_checked", [float("-inf"), False])
+    _, wechat = make_gateway("safe", worker=False)
+    # The 确认 must not overtake the petition still waiting in the queue: it waits behind it.
+    assert "稍后回复" in wechat.send_text(OPENID, "确认").content
+    work_off_intake(rt)
+    answers = session.scalars(select(Notification.text).where(Notification.event == "answer")
+                              .order_by(Notification.id)).all()
+    assert len(answers) == 2 and "请核对" in answers[0] and "查询码：" in answers[1]
+    work_off_intake(rt)  # the registration the 确认 enqueued
+    [case] = session.scalars(select(Case)).all()
+    assert case.county == "得荣县" and case.tracking_code in answers[1]
+
+
 def test_a_failing_step_is_undone_and_the_message_kept_for_the_queue(wechat, session, monkeypatch):
     wechat.send_text(OPENID, "色达县的牧道被挖断了，牛羊过不去，电话13800001111")
 

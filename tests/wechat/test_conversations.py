@@ -201,6 +201,19 @@ def test_query_tells_status_department_and_days_left(wechat):
     assert "没有找到" in say(wechat, "查询 ABCDEFGHJK")
 
 
+def test_a_code_asked_for_before_the_queue_registered_it(make_gateway, rt):
+    from .conftest import work_off_intake
+
+    _, wechat = make_gateway("safe", worker=False)  # the worker is busy elsewhere for a moment
+    say(wechat, "新龙县的学校食堂饭菜太差，家长意见很大，电话13800009999")
+    code = CODE.search(say(wechat, "确认")).group(1)
+    assert "正在登记" in say(wechat, f"查询 {code}")
+    assert code in say(wechat, "查询") and "正在登记" in say(wechat, "查询")
+    work_off_intake(rt)
+    answer = say(wechat, f"查询 {code}")
+    assert "已登记" in answer and re.search(r"还有\d+天", answer)
+
+
 def test_review_only_on_own_case_and_with_the_workflow_reason(wechat):
     say(wechat, "白玉县的网络信号太差，打电话都打不通，电话13800001234")
     code = CODE.search(say(wechat, "确认")).group(1)

@@ -554,18 +554,28 @@ def _evaluate(session: Session, cal: Calendar, petitioner: Petitioner, text: str
 def _query(session: Session, cal: Calendar, petitioner: Petitioner, code: str | None) -> str:
     """`查询 <code>`: the public status of one case; `查询`: the citizen's own open cases."""
     if code is None:
-        cases = open_cases_of(session, petitioner)
-        if not cases:
-            return texts.NO_OPEN_CASES
-        return texts.open_cases([(c.tracking_code, STATES[c.status], _department_name(session, c.department_code))
-                                 for c in cases[:10]])
+        rows = [(code, texts.BEING_REGISTERED_STATUS, None) for code in _being_registered(session, petitioner.openid)]
+        rows += [(c.tracking_code, STATES[c.status], _department_name(session, c.department_code))
+                 for c in open_cases_of(session, petitioner)]
+        return texts.open_cases(rows[:10]) if rows else texts.NO_OPEN_CASES
     case = session.scalar(select(Case).where(Case.tracking_code == code))
     if case is None:
+        if code in _being_registered(session, petitioner.openid):
+            return texts.BEING_REGISTERED.format(code=code)
         return texts.NO_SUCH_CODE.format(code=code)
     view = public.status_view(session, cal, case)
     deadline = view["deadline"] or {}
     return texts.status(code, view["status_name"], view["department"], deadline.get("due_date"),
                         deadline.get("days_left"), deadline.get("name"))
+
+
+def _being_registered(session: Session, openid: str | None) -> list[str]:
+    """The 查询码 of the citizen's submissions the queue has not registered yet (a moment, normally)."""
+    if not openid:
+        return []
+    return list(session.scalars(select(InboundMessage.tracking_code).where(
+        InboundMessage.sender == openid, InboundMessage.tracking_code.is_not(None),
+        InboundMessage.case_id.is_(None))))
 
 
 def _submitted_code(session: Session, message: InboundMessage, intake: Intake):
