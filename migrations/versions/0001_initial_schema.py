@@ -245,6 +245,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_inbound_messages_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_inbound_messages_pending', ['status', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_messages_sender'), ['sender'], unique=False)
+        batch_op.create_index('ix_inbound_messages_unregistered', ['received_at'], unique=False, postgresql_where=sa.text('tracking_code IS NOT NULL AND case_id IS NULL'), sqlite_where=sa.text('tracking_code IS NOT NULL AND case_id IS NULL'))
 
     op.create_table('label_corrections',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -396,6 +397,7 @@ def downgrade() -> None:
 
     op.drop_table('label_corrections')
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_inbound_messages_unregistered', postgresql_where=sa.text('tracking_code IS NOT NULL AND case_id IS NULL'), sqlite_where=sa.text('tracking_code IS NOT NULL AND case_id IS NULL'))
         batch_op.drop_index(batch_op.f('ix_inbound_messages_sender'))
         batch_op.drop_index('ix_inbound_messages_pending')
         batch_op.drop_index(batch_op.f('ix_inbound_messages_case_id'))

@@ -95,6 +95,7 @@ def test_a_wechat_petition_is_registered_assigned_and_answered_in_the_panel(
     first = wechat.send_text(OPENID, "康定市新都桥镇的工地老板拖欠我们十几个人的工资三个月了，电话13812345678，请帮忙讨薪")
     assert first.ok and "确认" in first.content
     code = CODE.search(wechat.send_text(OPENID, "确认").content).group(1)
+    run_jobs()  # the worker registers the submitted intake
 
     # The clerk finds it in 待登记 with the classifier's proposal, corrects the category, assigns it.
     page = tablet

@@ -136,3 +136,23 @@ def test_a_letter_stored_but_not_registered_is_registered_by_the_sweeper(app, se
     case = session.get(Case, message.case_id)
     assert message.status == "processed" and case.status == "received" and case.category == "交通运输"
     assert sweeper.sweep(session, rt.redis).messages == 0
+
+
+def test_a_confirmation_whose_registration_job_vanished_is_registered_by_the_sweeper(app, session, platform,
+                                                                                     run_jobs, daytime):
+    platform.connect(app)
+    rt = runtime.current()
+    platform.say("o-herder-2", "理塘县的草场被邻村占了，村里不管，电话13812340000")
+    receipt = platform.say("o-herder-2", "确认")
+    code = receipt.split("查询码：")[1][:10]
+    rt.redis.flushdb()  # Redis restarted empty: the registration job is gone
+    assert session.scalar(select(func.count()).select_from(Case)) == 0
+
+    daytime.shift(sweeper.GRACE + timedelta(seconds=1))
+    assert sweeper.sweep(session, rt.redis).submissions == 1
+    assert sweeper.sweep(session, rt.redis).submissions == 0  # queued once, not twice
+    run_jobs()
+    [case] = session.scalars(select(Case)).all()
+    assert case.tracking_code == code and case.county == "理塘县"
+    assert any(code in text and "已登记" in text for text in platform.texts("o-herder-2"))
+    assert sweeper.sweep(session, rt.redis).submissions == 0

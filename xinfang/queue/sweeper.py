@@ -2,9 +2,10 @@
 
 Redis may restart without its data and a worker may be killed with -9; the
 database is the record. Every 15 seconds (and when a worker starts) the sweeper
-looks for outbox rows that are due and unsent, and WeChat messages still
-`pending`, that have waited longer than GRACE, and enqueues them again unless
-a live job for them is queued, scheduled or running. The jobs are idempotent,
+looks for outbox rows that are due and unsent, WeChat messages still
+`pending`, and intakes submitted by 确认 but not registered yet, that have
+waited longer than GRACE, and enqueues them again unless a live job for them
+is queued, scheduled or running. The jobs are idempotent,
 so the rare second copy of a job does nothing.
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ ALIVE = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.ST
 
 SEND_NOTIFICATION = "xinfang.queue.jobs.send_notification"
 PROCESS_MESSAGE = "xinfang.queue.jobs.process_message"
+REGISTER_INTAKE = "xinfang.queue.jobs.register_intake"
 
 
 def notify_job_id(notification_id: int, at: datetime) -> str:
@@ -43,10 +45,16 @@ def intake_job_id(message_id: int) -> str:
     return f"intake-{message_id}"
 
 
+def register_job_id(message_id: int) -> str:
+    """The id a 确认 enqueues register_intake under."""
+    return f"register-{message_id}"
+
+
 @dataclass
 class SweepReport:
     notifications: int = 0
     messages: int = 0
+    submissions: int = 0
 
 
 def _vanished(redis, candidates: dict[int, list[str]], now: datetime) -> list[int]:
@@ -88,6 +96,16 @@ def sweep(session: Session, redis, now: datetime | None = None) -> SweepReport:
     for message_id in _vanished(redis, {mid: [intake_job_id(mid)] for mid in stuck}, now):
         intake.enqueue(PROCESS_MESSAGE, message_id, job_id=intake_job_id(message_id))
         report.messages += 1
-    if report.notifications or report.messages:
-        log.warning("sweeper re-enqueued %d notifications and %d messages", report.notifications, report.messages)
+    unregistered = session.scalars(
+        select(InboundMessage.id)
+        .where(InboundMessage.tracking_code.is_not(None), InboundMessage.case_id.is_(None),
+               InboundMessage.received_at <= now - GRACE)
+        .order_by(InboundMessage.id).limit(BATCH)
+    ).all()
+    for message_id in _vanished(redis, {mid: [register_job_id(mid)] for mid in unregistered}, now):
+        intake.enqueue(REGISTER_INTAKE, message_id, job_id=register_job_id(message_id))
+        report.submissions += 1
+    if report.notifications or report.messages or report.submissions:
+        log.warning("sweeper re-enqueued %d notifications, %d messages and %d submissions",
+                    report.notifications, report.messages, report.submissions)
     return report
