@@ -24,6 +24,7 @@ def test_message_case_reply_survey_dissatisfied_supervisor_and_review(app, sessi
     assert "确认" in summary
     receipt = platform.say(OPENID, "确认")
     assert "查询码：" in receipt
+    run_jobs()  # the worker registers the submitted intake
     case = session.scalars(select(Case)).one()
     code = case.tracking_code
 

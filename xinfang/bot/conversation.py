@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import cached_property
 
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,6 +115,7 @@ def _begin_stored(redis, message: InboundMessage) -> dialogue.Begun:
 
 
 _STORED = ("channel", "external_id", "sender", "msg_type", "raw", "payload", "received_at")
+_COLUMNS = _STORED + ("status", "processed_at", "attempts", "error", "answer", "case_id", "tracking_code", "intake")
 
 
 def _leave_for_queue(session: Session, fields: dict) -> str:
@@ -139,8 +140,13 @@ def _store(session: Session, message: InboundMessage, answer: str, touch: bool) 
     """Store the message with its answer, and whatever the step did, in one commit."""
     message.status, message.processed_at, message.answer = "processed", utcnow(), answer
     message.attempts += 1
-    session.add(message)
     try:
+        if message.id is None:
+            # One INSERT, not the unit of work: this is most of the callback's database time.
+            message.id = session.execute(insert(InboundMessage.__table__).values(
+                {name: getattr(message, name) for name in _COLUMNS}).returning(InboundMessage.id)).scalar_one()
+        else:
+            session.add(message)
         if touch:
             inbox.touch_petitioner(session, message)
         session.commit()
@@ -384,13 +390,15 @@ class _Turn:
             if match is not None and not match.homophone:
                 intake.county, intake.township = match.county, match.township
         if intake.phone is None:
-            intake.phone = next(iter(extract_personal(intake.text).phones), None) or self.petitioner.phone
+            intake.phone = next(iter(extract_personal(intake.text).phones), None)
         if intake.county is None:
             intake.step = "county"
             return self.say(texts.county_question(_counties(), intents.has_tibetan(intake.text)))
         if intake.phone is None and not intake.phone_asked:
-            intake.step, intake.phone_asked = "phone", True
-            return self.say(texts.phone_question())
+            intake.phone = self.petitioner.phone  # a number the citizen left before, asked for once
+            if intake.phone is None:
+                intake.step, intake.phone_asked = "phone", True
+                return self.say(texts.phone_question())
         intake.step = "confirm"
         self.say(self.summary(found))
 

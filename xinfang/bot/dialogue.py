@@ -90,8 +90,8 @@ local wait = 0
 for i = 1, tonumber(ARGV[3]) do
   local key = KEYS[4 + i]
   local count = redis.call('INCR', key)
-  if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ARGV[6 + 2 * i]) end
-  if count > tonumber(ARGV[5 + 2 * i]) then
+  if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ARGV[7 + 2 * i]) end
+  if count > tonumber(ARGV[6 + 2 * i]) then
     local ttl = redis.call('TTL', key)
     if ttl < 1 then ttl = 1 end
     if ttl > wait then wait = ttl end
@@ -99,7 +99,11 @@ for i = 1, tonumber(ARGV[3]) do
 end
 if wait > 0 then return {'wait', wait} end
 local touch = 0
-if redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[6]) then touch = 1 end
+local now = tonumber(ARGV[7])
+if now - tonumber(redis.call('GET', KEYS[4]) or '0') >= tonumber(ARGV[6]) then
+  redis.call('SET', KEYS[4], ARGV[7], 'EX', 2 * ARGV[6])
+  touch = 1
+end
 if ARGV[2] == '0' then return {'go', touch} end
 if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'busy', touch} end
 return {'go', touch, redis.call('GET', KEYS[1])}
@@ -158,7 +162,8 @@ def begin(redis, channel: str, sender: str, *, limits=(), replay: tuple[str, str
     nonce_key, external_id = replay or ("", "")
     keys = [_key(channel, sender), _lock_key(channel, sender), nonce_key or _key(channel, sender) + ":nonce",
             f"xinfang:seen:{channel}:{sender}"]
-    args = [token, LOCK_SECONDS * 1000 if lock else 0, len(limits), external_id, NONCE_SECONDS, TOUCH_SECONDS]
+    args = [token, LOCK_SECONDS * 1000 if lock else 0, len(limits), external_id, NONCE_SECONDS, TOUCH_SECONDS,
+            int(time.time())]
     for limit, seconds in limits:
         keys.append(flood_key(channel, sender, seconds))
         args += [limit, seconds]
