@@ -116,6 +116,7 @@ def _begin_stored(redis, message: InboundMessage) -> dialogue.Begun:
 
 _STORED = ("channel", "external_id", "sender", "msg_type", "raw", "payload", "received_at")
 _COLUMNS = _STORED + ("status", "processed_at", "attempts", "error", "answer", "case_id", "tracking_code", "intake")
+_INSERT = insert(InboundMessage.__table__).returning(InboundMessage.__table__.c.id)
 
 
 def _leave_for_queue(session: Session, fields: dict) -> str:
@@ -143,8 +144,7 @@ def _store(session: Session, message: InboundMessage, answer: str, touch: bool) 
     try:
         if message.id is None:
             # One INSERT, not the unit of work: this is most of the callback's database time.
-            message.id = session.execute(insert(InboundMessage.__table__).values(
-                {name: getattr(message, name) for name in _COLUMNS}).returning(InboundMessage.id)).scalar_one()
+            message.id = session.execute(_INSERT, {name: getattr(message, name) for name in _COLUMNS}).scalar_one()
         else:
             session.add(message)
         if touch:
