@@ -1,11 +1,14 @@
 """Taking a workflow action from the panel or the API: read the parameters, preview the notice, perform, audit.
 
-The panel and the staff API both call `perform`, so the role rules, the
-checks and the audit entry are the same whichever door a member of staff uses.
+The panel and the staff API both call `perform` (and `supervision_step` for a
+研判 or 督办 item), so the role rules, the checks and the audit entry are the
+same whichever door a member of staff uses.
 The workflow itself decides (cases.workflow); the case service commits.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 
@@ -16,7 +19,7 @@ from ..cases import notices, reviews, service, supervision
 from ..cases.deadlines import Calendar, running_clock
 from ..cases.service import Actor
 from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, TRANSITIONS, WorkflowError, check_action
-from ..models import Case, Department, StaffUser
+from ..models import Case, Department, StaffUser, Supervision
 from . import audit
 
 TEXT_MAX = 5000
@@ -156,6 +159,34 @@ def perform(session: Session, cal: Calendar, user: StaffUser, case: Case, action
         raise
     detail["to"] = case.status
     audit.record(session, user, "action", case=case, detail=detail)
+
+
+@dataclass(frozen=True)
+class SupervisionStep:
+    audit_name: str  # the "action" of its audit entry
+    roles: tuple[str, ...]
+    do: Callable  # do(session, cal, item, actor, text, now)
+    done: str  # what the panel tells when it is done
+
+
+# 研判 and 督办 items (Art. 39 ¶3, 40): a supervisor concludes one; the department answers its 督办.
+SUPERVISION_STEPS = {
+    "conclude": SupervisionStep("conclude", supervision.SUPERVISOR_ROLES, supervision.conclude, "办结"),
+    "answer": SupervisionStep("answer_order", ("handler", "admin"), supervision.answer_order, "答复"),
+}
+
+
+def supervision_step(session: Session, cal: Calendar, user: StaffUser, item: Supervision, step: str, text: str,
+                     now: datetime) -> None:
+    """Take a 研判 / 督办 step through the domain, audited whether it is done or refused (WorkflowError)."""
+    detail = {"action": SUPERVISION_STEPS[step].audit_name, "kind": item.kind, "item": item.id}
+    try:
+        SUPERVISION_STEPS[step].do(session, cal, item, Actor.staff(user), text, now)
+    except WorkflowError as exc:
+        session.rollback()
+        audit.record(session, user, "action_refused", case=item.case, detail=detail, note=str(exc))
+        raise
+    audit.record(session, user, "action", case=item.case, detail=detail)
 
 
 def _supervision_due(cal: Calendar, raw: str | None, now: datetime | None) -> datetime:
