@@ -48,15 +48,6 @@ FIELD_NAMES = {"department": "承办单位", "reason": "理由", "route": "法�
                "days": "延期天数", "outcome": "处理结果", "text": "处理意见", "facts": "认定的事实", "basis": "依据",
                "note": "说明", "due": "督办期限"}
 
-# 处理意见 drafts per outcome (Art. 32: the facts found, the basis, the conclusion). Staff edit before sending.
-REPLY_TEMPLATES = {
-    "支持": {"text": "经调查核实，您反映的问题属实，诉求合理，予以支持。我单位将于〔 〕日内落实，落实情况将另行告知。",
-             "facts": "经调查核实：〔 〕", "basis": "依据《〔 〕》第〔 〕条的规定，"},
-    "解释说明": {"text": "经调查核实，您反映的问题已有明确政策规定，现将有关情况和政策说明如下：〔 〕",
-                 "facts": "经调查核实：〔 〕", "basis": "依据《〔 〕》第〔 〕条的规定，"},
-    "不予支持": {"text": "经调查核实，您的诉求缺乏事实根据或者不符合法律法规政策规定，不予支持。",
-                 "facts": "经调查核实：〔 〕", "basis": "依据《〔 〕》第〔 〕条的规定，"},
-}
 BLANK = "〔 〕"
 
 
@@ -136,7 +127,7 @@ def preview(session: Session, cal: Calendar, case: Case, action: str, actor: Act
     draft.clock, draft.due_at = running_clock(draft, cal)
     department = session.scalar(select(Department.name).where(Department.code == draft.department_code)) \
         if draft.department_code else None
-    text = notices.NOTICES[transition.notice](draft, cal, department)
+    text = notices.text(session, transition.notice, draft, cal, department)
     return {"text": text, "channels": service.notification_channels(case.petitioner)}
 
 

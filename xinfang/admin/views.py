@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 
 from .. import reports
-from ..cases import service, supervision
+from ..cases import service, supervision, templates
 from ..cases.service import CaseNotFound
 from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, STATES, TRANSITIONS, WorkflowError
 from ..models import ROLE_NAMES, County, Mailbox, utcnow
@@ -177,13 +177,14 @@ def act(code, action):
     raw = request.form.to_dict() if request.method == "POST" else {}
     form = {"action": action, "transition": TRANSITIONS[action], "case": found, "values": raw,
             "departments": casefile.department_names(session), "outcomes": REPLY_OUTCOMES, "routes": ROUTES,
-            "grounds": NOT_ACCEPTED_GROUNDS, "templates": actions.REPLY_TEMPLATES,
+            "grounds": NOT_ACCEPTED_GROUNDS, "templates": templates.REPLY_DRAFTS,
             "fields": actions.PARAMS[action], "field_names": actions.FIELD_NAMES}
     if user.role not in TRANSITIONS[action].actors:
         return render_template("admin/action.html", **form, error=f"当前角色无权执行“{TRANSITIONS[action].label}”"), 409
     if request.method == "GET":
-        if action.endswith("reply") and request.args.get("template") in actions.REPLY_TEMPLATES:
-            form["values"] = {"outcome": request.args["template"], **actions.REPLY_TEMPLATES[request.args["template"]]}
+        if action.endswith("reply") and request.args.get("template") in templates.REPLY_DRAFTS:
+            form["values"] = {"outcome": request.args["template"],
+                              **templates.reply_draft(session, request.args["template"])}
         elif action == "assign" and found.suggested_department_code:
             form["values"] = {"department": found.suggested_department_code}
         return render_template("admin/action.html", **form)
