@@ -170,6 +170,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_cases_status_due', ['status', 'due_at', 'id'], unique=False)
         batch_op.create_index('ix_cases_text_trgm', ['text'], unique=False, postgresql_using='gin', postgresql_ops={'text': 'gin_trgm_ops'})
 
+    op.create_table('template_overrides',
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('fields', sa.JSON(), nullable=False),
+    sa.Column('updated_by', sa.Integer(), nullable=True),
+    sa.Column('updated_at', xinfang.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['updated_by'], ['staff_users.id'], name=op.f('fk_template_overrides_updated_by_staff_users')),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_template_overrides'))
+    )
     op.create_table('townships',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('county_id', sa.Integer(), nullable=False),
@@ -417,6 +425,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_townships_county_id'))
 
     op.drop_table('townships')
+    op.drop_table('template_overrides')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_text_trgm', postgresql_using='gin', postgresql_ops={'text': 'gin_trgm_ops'})
         batch_op.drop_index('ix_cases_status_due')

@@ -1,11 +1,14 @@
 """Taking a workflow action from the panel or the API: read the parameters, preview the notice, perform, audit.
 
-The panel and the staff API both call `perform`, so the role rules, the
-checks and the audit entry are the same whichever door a member of staff uses.
+The panel and the staff API both call `perform` (and `supervision_step` for a
+研判 or 督办 item), so the role rules, the checks and the audit entry are the
+same whichever door a member of staff uses.
 The workflow itself decides (cases.workflow); the case service commits.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 
@@ -16,7 +19,7 @@ from ..cases import notices, reviews, service, supervision
 from ..cases.deadlines import Calendar, running_clock
 from ..cases.service import Actor
 from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, TRANSITIONS, WorkflowError, check_action
-from ..models import Case, Department, StaffUser
+from ..models import Case, Department, StaffUser, Supervision
 from . import audit
 
 TEXT_MAX = 5000
@@ -45,15 +48,6 @@ FIELD_NAMES = {"department": "承办单位", "reason": "理由", "route": "法�
                "days": "延期天数", "outcome": "处理结果", "text": "处理意见", "facts": "认定的事实", "basis": "依据",
                "note": "说明", "due": "督办期限"}
 
-# 处理意见 drafts per outcome (Art. 32: the facts found, the basis, the conclusion). Staff edit before sending.
-REPLY_TEMPLATES = {
-    "支持": {"text": "经调查核实，您反映的问题属实，诉求合理，予以支持。我单位将于〔 〕日内落实，落实情况将另行告知。",
-             "facts": "经调查核实：〔 〕", "basis": "依据《〔 〕》第〔 〕条的规定，"},
-    "解释说明": {"text": "经调查核实，您反映的问题已有明确政策规定，现将有关情况和政策说明如下：〔 〕",
-                 "facts": "经调查核实：〔 〕", "basis": "依据《〔 〕》第〔 〕条的规定，"},
-    "不予支持": {"text": "经调查核实，您的诉求缺乏事实根据或者不符合法律法规政策规定，不予支持。",
-                 "facts": "经调查核实：〔 〕", "basis": "依据《〔 〕》第〔 〕条的规定，"},
-}
 BLANK = "〔 〕"
 
 
@@ -133,7 +127,7 @@ def preview(session: Session, cal: Calendar, case: Case, action: str, actor: Act
     draft.clock, draft.due_at = running_clock(draft, cal)
     department = session.scalar(select(Department.name).where(Department.code == draft.department_code)) \
         if draft.department_code else None
-    text = notices.NOTICES[transition.notice](draft, cal, department)
+    text = notices.text(session, transition.notice, draft, cal, department)
     return {"text": text, "channels": service.notification_channels(case.petitioner)}
 
 
@@ -156,6 +150,34 @@ def perform(session: Session, cal: Calendar, user: StaffUser, case: Case, action
         raise
     detail["to"] = case.status
     audit.record(session, user, "action", case=case, detail=detail)
+
+
+@dataclass(frozen=True)
+class SupervisionStep:
+    audit_name: str  # the "action" of its audit entry
+    roles: tuple[str, ...]
+    do: Callable  # do(session, cal, item, actor, text, now)
+    done: str  # what the panel tells when it is done
+
+
+# 研判 and 督办 items (Art. 39 ¶3, 40): a supervisor concludes one; the department answers its 督办.
+SUPERVISION_STEPS = {
+    "conclude": SupervisionStep("conclude", supervision.SUPERVISOR_ROLES, supervision.conclude, "办结"),
+    "answer": SupervisionStep("answer_order", ("handler", "admin"), supervision.answer_order, "答复"),
+}
+
+
+def supervision_step(session: Session, cal: Calendar, user: StaffUser, item: Supervision, step: str, text: str,
+                     now: datetime) -> None:
+    """Take a 研判 / 督办 step through the domain, audited whether it is done or refused (WorkflowError)."""
+    detail = {"action": SUPERVISION_STEPS[step].audit_name, "kind": item.kind, "item": item.id}
+    try:
+        SUPERVISION_STEPS[step].do(session, cal, item, Actor.staff(user), text, now)
+    except WorkflowError as exc:
+        session.rollback()
+        audit.record(session, user, "action_refused", case=item.case, detail=detail, note=str(exc))
+        raise
+    audit.record(session, user, "action", case=item.case, detail=detail)
 
 
 def _supervision_due(cal: Calendar, raw: str | None, now: datetime | None) -> datetime:

@@ -18,6 +18,7 @@ ACTION_NAMES = {
     "view_case": "查看案件", "view_identity": "查看信访人信息", "action": "办理操作", "action_refused": "操作被拒绝",
     "correct_label": "更正分类", "export": "导出", "user_created": "新建用户", "user_changed": "修改用户",
     "token_issued": "签发令牌", "reference_changed": "修改基础数据", "view_audit": "查看审计日志",
+    "template_changed": "修改通知模板", "template_restored": "恢复默认模板",
 }
 
 

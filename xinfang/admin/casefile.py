@@ -168,4 +168,5 @@ def supervision_item(cal: Calendar, actor: Actor, item: Supervision, now: dateti
         "due_at": item.due_at, "due_date": cal.local_date(item.due_at).isoformat() if item.due_at else None,
         "days_left": cal.days_left(item.due_at, now) if item.due_at else None,
         "escalated_at": item.escalated_at, "answer": item.answer, "answered_at": item.answered_at,
+        "conclusion": item.conclusion, "closed_at": item.closed_at,
     }

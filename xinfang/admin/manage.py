@@ -1,11 +1,12 @@
-"""The admin's pages: staff users and their tokens, departments, mailboxes, the audit log (read only)."""
+"""The admin's pages: staff users and their tokens, departments, mailboxes, notice texts, the audit log (read only)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from ..cases import notices, templates
 from ..models import ROLES, AuditEntry, County, Department, Mailbox, StaffUser, utcnow
-from ..requestctx import db
+from ..requestctx import calendar, db
 from . import accounts, audit, auth, views
 from .auth import login_required
 
@@ -102,3 +103,43 @@ def reference():
     return render_template("admin/reference.html",
                            departments=session.scalars(select(Department).order_by(Department.id)).all(),
                            mailboxes=session.scalars(select(Mailbox).order_by(Mailbox.id)).all())
+
+
+# --- notice texts and 处理意见 drafts ---------------------------------------------------
+
+@bp.get("/templates")
+@login_required("admin")
+def template_list():
+    return render_template("admin/templates.html", catalogue=templates.CATALOGUE.values(),
+                           overrides=templates.overrides(db()))
+
+
+@bp.route("/templates/<key>", methods=["GET", "POST"])
+@login_required("admin")
+def template_edit(key):
+    if key not in templates.CATALOGUE:
+        abort(404)
+    session, admin, template = db(), auth.current_user(), templates.get(key)
+    before = templates.current(session, key)
+    fields, error, preview = before, None, None
+    what = request.form.get("do")
+    if what == "restore":
+        if templates.restore(session, key):
+            audit.record(session, admin, "template_restored", detail={"template": key, "before": before})
+            flash(f"已恢复默认：{template.label}")
+        return redirect(url_for("manage.template_edit", key=key), 303)
+    if what in ("preview", "save"):
+        fields = {name: request.form.get(name, "") for name in template.default}
+    try:
+        if what == "save":
+            saved = templates.save(session, key, fields, admin.id, utcnow())
+            audit.record(session, admin, "template_changed", detail={"template": key, "before": before, "after": saved})
+            flash(f"已保存：{template.label}。此后发出的通知使用新文本，已生成的通知不变。")
+            return redirect(url_for("manage.template_edit", key=key), 303)
+        preview = templates.preview(session, calendar(), key, fields, utcnow())
+    except templates.TemplateError as exc:
+        error = str(exc)
+    notice = notices.NOTICE_TEXTS[template.name] if template.kind == "notice" else None
+    return render_template("admin/template.html", template=template, fields=fields, preview=preview, error=error,
+                           notice=notice, placeholders=notices.PLACEHOLDERS, field_names=templates.DRAFT_FIELDS,
+                           override=templates.overrides(session).get(key)), 400 if error else 200

@@ -223,6 +223,27 @@ def leader_list():
     return _supervision(supervision.leader_list)
 
 
+@bp.post("/supervision/items/<int:item_id>/<step>")
+def supervision_step(item_id, step):
+    """Conclude a 研判 or 督办, or answer a 督办: the panel's forms, the same roles, checks and audit."""
+    if step not in actions.SUPERVISION_STEPS:
+        return error(404, "not_found", "没有这个操作")
+    if g.api_user.role not in actions.SUPERVISION_STEPS[step].roles:
+        return error(403, "forbidden", "当前角色无权使用此功能")
+    item = supervision.get_item(db(), item_id, _actor())
+    try:
+        text = _body().get("text", "")
+        if not isinstance(text, str):
+            raise actions.ActionInputError("text 应为文字", "text")
+        actions.supervision_step(db(), calendar(), g.api_user, item, step, text, utcnow())
+    except actions.ActionInputError as exc:
+        return error(400, "invalid", str(exc), exc.field)
+    except WorkflowError as exc:
+        return error(409, "workflow", str(exc))
+    return jsonify(plain(casefile.supervision_item(calendar(), _actor(), item, utcnow(),
+                                                   casefile.department_names(db()))))
+
+
 # --- the OpenAPI document (merged into /api/v1/openapi.json) ------------------------------
 
 def _ref(name: str) -> dict:
@@ -244,6 +265,20 @@ _FILTERS = [{"name": n, "in": "query", "required": False, "schema": {"type": "st
                          ("q", "搜索：查询码、手机号、姓名（含拼音、首字母）、内容"),
                          ("after", "上一页返回的 next"), ("limit", f"每页条数，最多{queries.MAX_PAGE_SIZE}"))]
 _nullable = {"type": "string", "nullable": True}
+_ITEM = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _step_body(description: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["text"], "properties": {"text": {"type": "string", "description": description}}}}}}
+
+
+_STEP_RESPONSES = {
+    "200": _json(_ref("StaffSupervisionItem"), "已办理，返回该事项"), "400": _json(_ref("Error"), "请求体有误"),
+    "401": _ERRORS["401"], "403": _json(_ref("Error"), "角色无权办理"),
+    "404": _json(_ref("Error"), "没有这个事项，或不在办理范围内"),
+    "409": _json(_ref("Error"), "不能办理：未填写内容、事项已答复或已办结等，message 说明原因"),
+}
 
 OPENAPI_SCHEMAS = {
     "StaffCaseSummary": {
@@ -297,9 +332,9 @@ OPENAPI_SCHEMAS = {
             "note": {"type": "string"}, "due": {"type": "string", "format": "date", "description": "supervise：督办期限"},
         },
     },
-    "StaffSupervisionList": {
-        "type": "object", "required": ["items"],
-        "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+    "StaffSupervisionItem": {
+        "type": "object", "required": ["id", "kind", "status", "tracking_code"],
+        "properties": {
             "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(supervision.KIND_NAMES)},
             "kind_name": {"type": "string"}, "status": {"type": "string", "enum": ["open", "answered", "closed"]},
             "status_name": {"type": "string"}, "tracking_code": {"type": "string"},
@@ -310,7 +345,12 @@ OPENAPI_SCHEMAS = {
             "due_at": {"type": "string", "format": "date-time", "nullable": True}, "due_date": _nullable,
             "days_left": {"type": "integer", "nullable": True},
             "escalated_at": {"type": "string", "format": "date-time", "nullable": True},
-            "answer": _nullable, "answered_at": {"type": "string", "format": "date-time", "nullable": True}}}}},
+            "answer": _nullable, "answered_at": {"type": "string", "format": "date-time", "nullable": True},
+            "conclusion": _nullable, "closed_at": {"type": "string", "format": "date-time", "nullable": True}},
+    },
+    "StaffSupervisionList": {
+        "type": "object", "required": ["items"],
+        "properties": {"items": {"type": "array", "items": _ref("StaffSupervisionItem")}},
     },
     "StaffActionResult": {
         "type": "object", "required": ["tracking_code", "status"],
@@ -366,6 +406,14 @@ OPENAPI_PATHS = {
         "summary": "挂牌督办：逾期未答复的督办（领导、督办员、管理员）", "operationId": "staffLeaderList",
         "security": _SECURITY, "responses": {"200": _json(_ref("StaffSupervisionList"), "挂牌督办事项"),
                                              "401": _ERRORS["401"]}}},
+    "/api/v1/staff/supervision/items/{item_id}/conclude": {"post": {
+        "summary": "办结研判或督办（督办员、管理员）", "operationId": "staffConcludeSupervision",
+        "security": _SECURITY, "parameters": [_ITEM], "requestBody": _step_body("研判或督办结论"),
+        "responses": _STEP_RESPONSES}},
+    "/api/v1/staff/supervision/items/{item_id}/answer": {"post": {
+        "summary": "答复本单位的督办（承办人、管理员）", "operationId": "staffAnswerOrder",
+        "security": _SECURITY, "parameters": [_ITEM], "requestBody": _step_body("督办答复（办理情况反馈）"),
+        "responses": _STEP_RESPONSES}},
     "/api/v1/staff/corrections": {"get": {
         "summary": "分类更正（JSON Lines，供 xinfang nlp train）", "operationId": "staffCorrections",
         "security": _SECURITY,

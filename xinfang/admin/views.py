@@ -11,10 +11,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 
 from .. import reports
-from ..cases import service, supervision
+from ..cases import service, supervision, templates
 from ..cases.service import CaseNotFound
 from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, STATES, TRANSITIONS, WorkflowError
-from ..models import ROLE_NAMES, County, Mailbox, Supervision, utcnow
+from ..models import ROLE_NAMES, County, Mailbox, utcnow
 from ..requestctx import calendar, db
 from . import accounts, actions, audit, auth, casefile, charts, exports, overview, queries
 from .auth import login_required
@@ -177,13 +177,14 @@ def act(code, action):
     raw = request.form.to_dict() if request.method == "POST" else {}
     form = {"action": action, "transition": TRANSITIONS[action], "case": found, "values": raw,
             "departments": casefile.department_names(session), "outcomes": REPLY_OUTCOMES, "routes": ROUTES,
-            "grounds": NOT_ACCEPTED_GROUNDS, "templates": actions.REPLY_TEMPLATES,
+            "grounds": NOT_ACCEPTED_GROUNDS, "templates": templates.REPLY_DRAFTS,
             "fields": actions.PARAMS[action], "field_names": actions.FIELD_NAMES}
     if user.role not in TRANSITIONS[action].actors:
         return render_template("admin/action.html", **form, error=f"当前角色无权执行“{TRANSITIONS[action].label}”"), 409
     if request.method == "GET":
-        if action.endswith("reply") and request.args.get("template") in actions.REPLY_TEMPLATES:
-            form["values"] = {"outcome": request.args["template"], **actions.REPLY_TEMPLATES[request.args["template"]]}
+        if action.endswith("reply") and request.args.get("template") in templates.REPLY_DRAFTS:
+            form["values"] = {"outcome": request.args["template"],
+                              **templates.reply_draft(session, request.args["template"])}
         elif action == "assign" and found.suggested_department_code:
             form["values"] = {"department": found.suggested_department_code}
         return render_template("admin/action.html", **form)
@@ -343,7 +344,7 @@ def report_file(month, fmt):
 # name: (title, the domain's list, the roles that work it)
 SUPERVISION_LISTS = {
     "judgements": ("研判", supervision.judgement_queue, supervision.SUPERVISOR_ROLES),
-    "orders": ("督办待答复", supervision.department_orders, ("handler", "admin")),
+    "orders": ("督办待答复", supervision.department_orders, actions.SUPERVISION_STEPS["answer"].roles),
     "leader": ("挂牌督办", supervision.leader_list, supervision.LEADER_ROLES),
 }
 
@@ -367,40 +368,26 @@ def supervision_list(name):
     return render_template("admin/supervision.html", name=name, title=title, rows=rows)
 
 
-def _supervision_item(item_id: int) -> Supervision:
-    """The item, if its case is within the user's scope: 404 otherwise, the same as no case."""
-    item = db().get(Supervision, item_id)
-    if item is None:
-        raise CaseNotFound(str(item_id))
-    _case(item.case.tracking_code)
-    return item
-
-
-def _supervision_step(item: Supervision, step: str, do, back: str):
-    """Take a 研判 / 督办 step through the domain, audited whether it is done or refused."""
-    session, user = db(), auth.current_user()
-    detail = {"action": step, "kind": item.kind, "item": item.id}
+def _supervision_step(item_id: int, step: str):
+    item = supervision.get_item(db(), item_id, auth.current_actor())
+    back = {"judgement": "judgements", "order": "leader"}[item.kind] if step == "conclude" else "orders"
     try:
-        do(session, calendar(), item, auth.current_actor(), request.form.get("text", ""), utcnow())
+        actions.supervision_step(db(), calendar(), auth.current_user(), item, step, request.form.get("text", ""),
+                                 utcnow())
     except WorkflowError as exc:
-        session.rollback()
-        audit.record(session, user, "action_refused", case=item.case, detail=detail, note=str(exc))
         flash(str(exc))
     else:
-        audit.record(session, user, "action", case=item.case, detail=detail)
-        flash(f"{supervision.KIND_NAMES[item.kind]}已{'办结' if step == 'conclude' else '答复'}")
+        flash(f"{supervision.KIND_NAMES[item.kind]}已{actions.SUPERVISION_STEPS[step].done}")
     return redirect(url_for("admin.supervision_list", name=back), 303)
 
 
 @bp.post("/supervision/items/<int:item_id>/conclude")
-@login_required(*supervision.SUPERVISOR_ROLES)
+@login_required(*actions.SUPERVISION_STEPS["conclude"].roles)
 def supervision_conclude(item_id):
-    item = _supervision_item(item_id)
-    return _supervision_step(item, "conclude", supervision.conclude,
-                             "judgements" if item.kind == "judgement" else "leader")
+    return _supervision_step(item_id, "conclude")
 
 
 @bp.post("/supervision/items/<int:item_id>/answer")
-@login_required(*SUPERVISION_LISTS["orders"][2])
+@login_required(*actions.SUPERVISION_STEPS["answer"].roles)
 def supervision_answer(item_id):
-    return _supervision_step(_supervision_item(item_id), "answer_order", supervision.answer_order, "orders")
+    return _supervision_step(item_id, "answer")

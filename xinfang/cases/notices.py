@@ -1,10 +1,18 @@
 """What the citizen is told at each step (《信访工作条例》 Art. 21-23, 32, 34-36).
 
-One function per notice; each returns a short text for a phone screen. The
-same text goes to WeChat, SMS, email and the tracking page.
+Each notice is a short text for a phone screen with named placeholders; the
+same text goes to WeChat, SMS, email and the tracking page. The default texts
+are here. An admin may override one (cases.templates checks that it keeps what
+the law asks the citizen be told); the override is read when a notice is
+written into the outbox, so it never changes a notice already there.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, object_session
+
+from ..models import TemplateOverride
 from .workflow import NOT_ACCEPTED_GROUNDS, ROUTES
 
 # The statutory window of each legal procedure, told to a citizen routed there (LAW.md §7.6).
@@ -16,97 +24,120 @@ ROUTE_WINDOWS = {
     "organ": "",
 }
 
+# Every placeholder a notice may use, with what it stands for (shown to the admin who edits a text).
+PLACEHOLDERS = {
+    "查询码": "案件的查询码",
+    "期限": "当前期限的截止日期（答复后为申请复查、复核的截止日期）",
+    "单位": "承办单位名称",
+    "途径": "应当通过的法定途径",
+    "机关": "受理机关",
+    "原因": "导入法定途径的原因",
+    "时效": "该法定途径的时效说明",
+    "依据": "不予受理的依据",
+    "说明": "不予受理的具体说明",
+    "延长天数": "延长的天数",
+    "理由": "延期理由",
+    "处理结果": "支持、解释说明或不予支持",
+    "处理意见": "处理意见正文",
+    "上级机关": "受理复查或复核的上一级机关",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    label: str
+    default: str
+    # Placeholders the text must keep, and why: the citizen must be told these (articles in `basis`).
+    required: tuple[str, ...]
+    basis: str
+    optional: tuple[str, ...] = ()
+    # Wording the text must keep, e.g. the right to ask for 复查.
+    words: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+NOTICE_TEXTS = {
+    "registered": Notice(
+        "登记", "您的信访事项已登记，查询码：{查询码}。我们将在{期限}前告知处理去向（《信访工作条例》第二十二条）。",
+        ("查询码", "期限"), "第二十二条"),
+    "assigned": Notice(
+        "转送/交办", "您的信访事项（{查询码}）已转送{单位}办理（第二十三条）。", ("查询码", "单位"), "第二十三条"),
+    "accepted": Notice(
+        "受理", "{单位}已受理您的信访事项（{查询码}），将在{期限}前出具处理意见（第三十四条）。",
+        ("查询码", "单位", "期限"), "第二十三条、第三十四条"),
+    "routed": Notice(
+        "导入法定途径", "您反映的事项（{查询码}）依法应通过{途径}解决，请向{机关}提出。原因：{原因}。{时效}",
+        ("查询码", "途径", "机关", "原因", "时效"), "第二十二条第二款、第三十一条"),
+    "not_accepted": Notice(
+        "不予受理", "您的信访事项（{查询码}）不予受理：{依据}。{说明}", ("查询码", "依据", "说明"), "第十九条、第三十六条"),
+    "extended": Notice(
+        "延期", "您的信访事项（{查询码}）办理期限延长{延长天数}日，至{期限}。理由：{理由}（第三十四条）。",
+        ("查询码", "延长天数", "期限", "理由"), "第三十四条"),
+    "replied": Notice(
+        "处理意见",
+        "您的信访事项（{查询码}）已出具处理意见：{处理结果}。{处理意见} "
+        "如不服，可在{期限}前申请复查（第三十五条），回复“复查 {查询码}”。",
+        ("查询码", "处理结果", "处理意见", "期限"), "第三十二条、第三十五条", words=("复查",)),
+    "review_requested": Notice(
+        "复查受理", "您的复查申请（{查询码}）已由{上级机关}受理，将在{期限}前出具复查意见（第三十五条）。",
+        ("查询码", "上级机关", "期限"), "第三十五条"),
+    "review_replied": Notice(
+        "复查意见",
+        "您的信访事项（{查询码}）{上级机关}复查意见：{处理结果}。{处理意见} "
+        "如不服，可在{期限}前申请复核（第三十六条），回复“复核 {查询码}”。",
+        ("查询码", "上级机关", "处理结果", "处理意见", "期限"), "第三十五条、第三十六条", words=("复核",)),
+    "rereview_requested": Notice(
+        "复核受理", "您的复核申请（{查询码}）已由{上级机关}受理，将在{期限}前出具复核意见（第三十六条）。",
+        ("查询码", "上级机关", "期限"), "第三十六条"),
+    "rereview_replied": Notice(
+        "复核意见", "您的信访事项（{查询码}）{上级机关}复核意见：{处理结果}。{处理意见} 复核意见为最终意见（第三十六条）。",
+        ("查询码", "处理结果", "处理意见"), "第三十六条", optional=("上级机关",), words=("最终意见",)),
+    "closed": Notice("办结", "您的信访事项（{查询码}）已办结。感谢您的监督。", ("查询码",), "第三十五条、第三十六条"),
+}
+
 
 def _fmt_date(moment, cal) -> str:
+    if moment is None:
+        return ""
     d = cal.local_date(moment)
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def registered(case, cal, department_name=None) -> str:
-    return (
-        f"您的信访事项已登记，查询码：{case.tracking_code}。"
-        f"我们将在{_fmt_date(case.due_at, cal)}前告知处理去向（《信访工作条例》第二十二条）。"
-    )
+def values(case, cal, department_name=None) -> dict[str, str]:
+    """The placeholders' values for a case (an ORM case, or the detached draft of a preview)."""
+    return {
+        "查询码": case.tracking_code, "期限": _fmt_date(case.due_at, cal), "单位": department_name or "承办单位",
+        "途径": ROUTES.get(case.route, "法定途径"), "机关": case.route_body or ROUTES.get(case.route, ""),
+        "原因": case.route_reason or "", "时效": ROUTE_WINDOWS.get(case.route, ""),
+        "依据": NOT_ACCEPTED_GROUNDS.get(case.not_accepted_ground, ""), "说明": case.not_accepted_reason or "",
+        "延长天数": str(case.extension_days or ""), "理由": case.extension_reason or "",
+        "处理结果": case.reply_outcome or "", "处理意见": case.reply_text or "", "上级机关": case.review_body or "上一级机关",
+    }
 
 
-def assigned(case, cal, department_name=None) -> str:
-    return f"您的信访事项（{case.tracking_code}）已转送{department_name or '有权处理机关'}办理（第二十三条）。"
+def render(template: str, case, cal, department_name=None) -> str:
+    return template.format_map(values(case, cal, department_name))
 
 
-def accepted(case, cal, department_name=None) -> str:
-    return (
-        f"{department_name or '承办单位'}已受理您的信访事项（{case.tracking_code}），"
-        f"将在{_fmt_date(case.due_at, cal)}前出具处理意见（第三十四条）。"
-    )
+def override_key(name: str) -> str:
+    return f"notice.{name}"
 
 
-def routed(case, cal, department_name=None) -> str:
-    body = case.route_body or ROUTES.get(case.route, "")
-    window = ROUTE_WINDOWS.get(case.route, "")
-    return (
-        f"您反映的事项（{case.tracking_code}）依法应通过{ROUTES.get(case.route, '法定途径')}解决，"
-        f"请向{body}提出。原因：{case.route_reason}。{window}"
-    )
+def text(session: Session | None, name: str, case, cal, department_name=None) -> str:
+    """The notice as the citizen reads it if written now: the admin's text if there is one, else the default."""
+    override = session.get(TemplateOverride, override_key(name)) if session is not None else None
+    return render(override.fields["text"] if override else NOTICE_TEXTS[name].default, case, cal, department_name)
 
 
-def not_accepted(case, cal, department_name=None) -> str:
-    ground = NOT_ACCEPTED_GROUNDS.get(case.not_accepted_ground, "")
-    return f"您的信访事项（{case.tracking_code}）不予受理：{ground}。{case.not_accepted_reason or ''}"
+def _notice(name: str):
+    def notice(case, cal, department_name=None) -> str:
+        return text(object_session(case), name, case, cal, department_name)
+    notice.__name__ = name
+    return notice
 
 
-def extended(case, cal, department_name=None) -> str:
-    return (
-        f"您的信访事项（{case.tracking_code}）办理期限延长{case.extension_days}日，"
-        f"至{_fmt_date(case.due_at, cal)}。理由：{case.extension_reason}（第三十四条）。"
-    )
-
-
-def _reply(case, cal, kind: str, next_step: str) -> str:
-    return (
-        f"您的信访事项（{case.tracking_code}）{kind}：{case.reply_outcome}。{case.reply_text} "
-        f"{next_step}"
-    )
-
-
-def replied(case, cal, department_name=None) -> str:
-    return _reply(case, cal, "已出具处理意见",
-                  f"如不服，可在{_fmt_date(case.due_at, cal)}前申请复查（第三十五条），回复“复查 {case.tracking_code}”。")
-
-
-def review_requested(case, cal, department_name=None) -> str:
-    return (f"您的复查申请（{case.tracking_code}）已由{case.review_body or '上一级机关'}受理，"
-            f"将在{_fmt_date(case.due_at, cal)}前出具复查意见（第三十五条）。")
-
-
-def review_replied(case, cal, department_name=None) -> str:
-    return _reply(case, cal, f"{case.review_body or ''}复查意见",
-                  f"如不服，可在{_fmt_date(case.due_at, cal)}前申请复核（第三十六条），回复“复核 {case.tracking_code}”。")
-
-
-def rereview_requested(case, cal, department_name=None) -> str:
-    return (f"您的复核申请（{case.tracking_code}）已由{case.review_body or '上一级机关'}受理，"
-            f"将在{_fmt_date(case.due_at, cal)}前出具复核意见（第三十六条）。")
-
-
-def rereview_replied(case, cal, department_name=None) -> str:
-    return _reply(case, cal, f"{case.review_body or ''}复核意见", "复核意见为最终意见（第三十六条）。")
-
-
-def closed(case, cal, department_name=None) -> str:
-    return f"您的信访事项（{case.tracking_code}）已办结。感谢您的监督。"
-
-
-NOTICES = {
-    "registered": registered,
-    "assigned": assigned,
-    "accepted": accepted,
-    "routed": routed,
-    "not_accepted": not_accepted,
-    "extended": extended,
-    "replied": replied,
-    "review_requested": review_requested,
-    "review_replied": review_replied,
-    "rereview_requested": rereview_requested,
-    "rereview_replied": rereview_replied,
-    "closed": closed,
-}
+# For callers holding a case in a session (the bot's answer to 复查): the same text as the outbox gets.
+NOTICES = {name: _notice(name) for name in NOTICE_TEXTS}

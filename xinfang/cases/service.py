@@ -406,7 +406,7 @@ def _notify(session, case: Case, event: CaseEvent, notice: str, cal: Calendar) -
     department = _department_name(session, case.department_code)
     notification = Notification(
         idempotency_key=f"event:{event.id}", case_id=case.id, petitioner_id=case.petitioner_id, event=notice,
-        channels=channels, text=notices.NOTICES[notice](case, cal, department),
+        channels=channels, text=notices.text(session, notice, case, cal, department),
         data={"tracking_code": case.tracking_code, "status": case.status, "status_name": STATES[case.status]},
         urgent=case.urgent, next_attempt_at=event.at,
     )

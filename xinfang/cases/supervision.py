@@ -126,6 +126,14 @@ def _system_line(session: Session, case: Case, action: str, now: datetime, note:
                           from_status=case.status, to_status=case.status, at=now, note=note))
 
 
+def get_item(session: Session, item_id: int, actor: service.Actor) -> Supervision:
+    """The item, if its case is within the actor's scope; CaseNotFound otherwise, the same as no item."""
+    item = session.get(Supervision, item_id)
+    if item is None or not service.can_see(actor, item.case):
+        raise service.CaseNotFound(str(item_id))
+    return item
+
+
 # --- the lists ------------------------------------------------------------------
 
 def _scoped(actor: service.Actor, query: Select) -> Select:

@@ -8,9 +8,10 @@ from .reference import County, Department, Mailbox, Township
 from .staff import ROLE_NAMES, ROLES, ApiToken, AuditEntry, StaffUser
 from .supervision import Supervision
 from .survey import Survey
+from .template import TemplateOverride
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "Base", "Case", "CaseEvent", "County", "Department",
     "InboundMessage", "LabelCorrection", "Mailbox", "Notification", "Petitioner", "ROLES", "ROLE_NAMES",
-    "StaffUser", "Supervision", "Survey", "Township", "utcnow",
+    "StaffUser", "Supervision", "Survey", "TemplateOverride", "Township", "utcnow",
 ]

@@ -1,10 +1,12 @@
-"""Periodic work of the workers: the sweeper every 15 seconds, the clock heal every ten minutes.
+"""Periodic work of the workers: the sweeper every 15 seconds, the clock heal every ten minutes,
+the survey sweep every five, and the 办结 of expired review windows every hour.
 
 Every worker runs a small ticker thread; a Redis key per task (SET NX with
 the task's interval as expiry) lets exactly one worker of all hosts run it in
 each interval. Because the key lives in Redis, a flushed or restarted Redis
 only makes the next run come sooner. The tasks run in the ticker thread, not
-through a queue, so a backlog of intake work never delays the sweeper.
+through a queue, so a backlog of intake work never delays the sweeper; the
+closing of expired windows, which may be long, is handed to a worker instead.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
+from ..cases import followups
 from . import reminders, survey_jobs, sweeper
 
 log = logging.getLogger(__name__)
@@ -45,7 +48,16 @@ def surveys(rt) -> None:
     survey_jobs.escalate_supervisions()
 
 
-TASKS = (Task("sweep", 15, sweep), Task("clocks", 600, heal_clocks), Task("surveys", 300, surveys))
+CLOSE_EXPIRED_WINDOWS = "xinfang.queue.survey_jobs.close_expired_windows"
+
+
+def close_windows(rt) -> None:
+    # On a worker's queue, not in the ticker: a month's backlog of closes must not hold up the sweeper.
+    followups.enqueue(CLOSE_EXPIRED_WINDOWS, queue="default", job_id="close-expired-windows")
+
+
+TASKS = (Task("sweep", 15, sweep), Task("clocks", 600, heal_clocks), Task("surveys", 300, surveys),
+         Task("close", 3600, close_windows))
 
 
 def run_due(rt, tasks=TASKS) -> list[str]:

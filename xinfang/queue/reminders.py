@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from rq import Queue
+from rq.exceptions import NoSuchJobError
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -112,7 +113,10 @@ def sync(session: Session, redis, case: Case, reminder_days, cal: Calendar, now:
 def _cancel_others(queue: Queue, case_id: int, planned: set[str], reminder_days) -> None:
     registry = ScheduledJobRegistry(queue=queue)
     for kind in {*(str(d) for d in reminder_days), OVERDUE, SUPERVISE} - planned:
-        registry.remove(job_id(case_id, kind), delete_job=True)
+        try:
+            registry.remove(job_id(case_id, kind), delete_job=True)
+        except NoSuchJobError:
+            pass  # never scheduled, or cancelled by an earlier sync (a case closed after its reply)
 
 
 def sync_all(session: Session, redis, reminder_days, cal: Calendar, now: datetime | None = None) -> int:

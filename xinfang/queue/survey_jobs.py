@@ -1,4 +1,5 @@
-"""Jobs after the reply: send and remind surveys, close them as 超期未评价, escalate 督办.
+"""Jobs after the reply: send and remind surveys, close them as 超期未评价, escalate 督办, and
+办结 the cases whose 复查/复核 window ended unused.
 
 Plain functions enqueued by dotted path (cases.surveys names them). Each one
 is idempotent: the database says what is already done, so a job run twice,
@@ -11,7 +12,7 @@ import logging
 from datetime import timedelta
 
 from .. import runtime
-from ..cases import followups, supervision, surveys
+from ..cases import closing, followups, supervision, surveys
 from ..models import utcnow
 
 log = logging.getLogger(__name__)
@@ -71,3 +72,10 @@ def escalate_supervisions() -> int:
     """Periodic: 督办 past their deadline without an answer become 挂牌督办."""
     with runtime.current().Session() as session:
         return len(supervision.escalate_overdue(session, utcnow()))
+
+
+def close_expired_windows() -> list[str]:
+    """Periodic: 办结 as "system" the replied cases whose 复查/复核 window ended (Art. 35, 36)."""
+    rt = runtime.current()
+    with rt.Session() as session:
+        return closing.close_expired_windows(session, rt.calendar, utcnow())
