@@ -29,7 +29,7 @@ from ..cases import followups, public, surveys
 from ..cases.codes import new_tracking_code
 from ..cases.deadlines import ROUTE_DAYS, Calendar
 from ..cases.notices import NOTICES, ROUTE_WINDOWS
-from ..cases.service import Actor, find_or_create_petitioner, open_cases_of, perform_action
+from ..cases.service import Actor, department_name, find_or_create_petitioner, open_cases_of, perform_action
 from ..cases.workflow import STATES, WorkflowError
 from ..models import Attachment, Case, Department, InboundMessage, Notification, Petitioner, utcnow
 from ..nlp import places, resources
@@ -442,7 +442,7 @@ class _Turn:
 
     def summary(self, found) -> str:
         intake = self.intake
-        department = _department_name(self.session, found.department) or "信访部门登记后分送"
+        department = department_name(self.session, found.department) or "信访部门登记后分送"
         return texts.summary(
             excerpt=_excerpt(intake.text), category=found.category,
             county=intake.county + (intake.township or ""), department=department,
@@ -563,7 +563,7 @@ def _query(session: Session, cal: Calendar, petitioner: Petitioner, code: str | 
     """`查询 <code>`: the public status of one case; `查询`: the citizen's own open cases."""
     if code is None:
         rows = [(code, texts.BEING_REGISTERED_STATUS, None) for code in _being_registered(session, petitioner.openid)]
-        rows += [(c.tracking_code, STATES[c.status], _department_name(session, c.department_code))
+        rows += [(c.tracking_code, STATES[c.status], department_name(session, c.department_code))
                  for c in open_cases_of(session, petitioner)]
         return texts.open_cases(rows[:10]) if rows else texts.NO_OPEN_CASES
     case = session.scalar(select(Case).where(Case.tracking_code == code))
@@ -598,23 +598,6 @@ def _submitted_code(session: Session, message: InboundMessage, intake: Intake):
 
 def _counties() -> list[tuple[str, str | None]]:
     return [(c["name"], c.get("tibetan")) for c in resources.counties()]
-
-
-# Department names are reference data: read once a minute per process, not on every summary.
-DEPARTMENT_NAMES_SECONDS = 60
-_department_names: dict[str, tuple[float, str | None]] = {}
-
-
-def _department_name(session: Session, code: str | None) -> str | None:
-    if not code:
-        return None
-    now = time.monotonic()
-    cached = _department_names.get(code)
-    if cached is not None and now - cached[0] < DEPARTMENT_NAMES_SECONDS:
-        return cached[1]
-    name = session.scalar(select(Department.name).where(Department.code == code))
-    _department_names[code] = (now, name)
-    return name
 
 
 def _legal_body(found) -> str:

@@ -23,6 +23,21 @@ REGISTER_INTAKE = "xinfang.queue.jobs.register_intake"
 CLASSIFY_CASE = "xinfang.queue.jobs.classify_case"
 
 
+def enqueue_all(jobs: list[tuple[str, tuple, str, str]]) -> bool:
+    """Enqueue (func_path, args, queue, job_id) jobs in one round trip; False (and a log line) when
+    Redis cannot take them now."""
+    try:
+        redis = runtime.current().redis
+        with redis.pipeline() as pipe:
+            for func_path, args, queue, job_id in jobs:
+                Queue(queue, connection=redis).enqueue(func_path, *args, job_id=job_id, pipeline=pipe)
+            pipe.execute()
+        return True
+    except (RedisError, OSError) as exc:
+        log.warning("could not enqueue %s: %s; the sweeper will", [job_id for *_, job_id in jobs], exc)
+        return False
+
+
 def enqueue(func_path: str, *args, queue: str = "default", job_id: str | None = None,
             at: datetime | None = None) -> bool:
     """Enqueue a job; False (and a log line) when Redis cannot take it now."""

@@ -8,6 +8,8 @@ nothing.
 """
 from __future__ import annotations
 
+import time
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -153,7 +155,7 @@ def register_case(session: Session, cal: Calendar, *, channel: str, text: str,
     notification = _notify(session, case, event, "registered", cal)
     if commit:
         session.commit()
-        _after_commit(case, [notification])
+        _after_commit(case, [notification.id if notification else None])
     return case
 
 
@@ -272,7 +274,7 @@ def perform_action(session: Session, cal: Calendar, case: Case, action: str, act
     except Exception:
         session.rollback()
         raise
-    _after_commit(case, [notification] if notification else [])
+    _after_commit(case, [notification.id] if notification else [])
     if survey is not None:
         surveys.enqueue_send(survey)
     return event
@@ -403,7 +405,7 @@ def _notify(session, case: Case, event: CaseEvent, notice: str, cal: Calendar) -
     channels = notification_channels(case.petitioner)
     if not channels:
         return None  # the tracking page still shows it
-    department = _department_name(session, case.department_code)
+    department = department_name(session, case.department_code)
     notification = Notification(
         idempotency_key=f"event:{event.id}", case_id=case.id, petitioner_id=case.petitioner_id, event=notice,
         channels=channels, text=notices.text(session, notice, case, cal, department),
@@ -415,26 +417,38 @@ def _notify(session, case: Case, event: CaseEvent, notice: str, cal: Calendar) -
     return notification
 
 
-def _department_name(session, code: str | None) -> str | None:
+# Department names are reference data: read once a minute per process, not for every notice
+# (a renamed department reaches the other processes' notices within that minute).
+DEPARTMENT_NAMES_SECONDS = 60
+_department_names: dict[str, tuple[float, str | None]] = {}
+
+
+def forget_department_names() -> None:
+    _department_names.clear()
+
+
+def department_name(session: Session, code: str | None) -> str | None:
     if not code:
         return None
-    return session.scalar(select(Department.name).where(Department.code == code))
+    now = time.monotonic()
+    cached = _department_names.get(code)
+    if cached is not None and now - cached[0] < DEPARTMENT_NAMES_SECONDS:
+        return cached[1]
+    name = session.scalar(select(Department.name).where(Department.code == code))
+    _department_names[code] = (now, name)
+    return name
 
 
 def enqueue_followups(session: Session, case: Case) -> None:
     """After a registration committed elsewhere (a dialogue step, a letter): its pending pushes and reminders."""
-    for notification_id in session.scalars(select(Notification.id).where(
-            Notification.case_id == case.id, Notification.status == "pending")):
-        followups.enqueue(followups.SEND_NOTIFICATION, notification_id, queue="notify",
-                          job_id=f"notify-{notification_id}")
-    followups.enqueue(followups.SCHEDULE_REMINDERS, case.id, queue="reminders", job_id=f"reminders-{case.id}")
+    _after_commit(case, session.scalars(select(Notification.id).where(
+        Notification.case_id == case.id, Notification.status == "pending")).all())
 
 
-def _after_commit(case: Case, notifications: list) -> None:
-    for n in notifications:
-        if n is not None:
-            followups.enqueue(followups.SEND_NOTIFICATION, n.id, queue="notify", job_id=f"notify-{n.id}")
-    followups.enqueue(followups.SCHEDULE_REMINDERS, case.id, queue="reminders", job_id=f"reminders-{case.id}")
+def _after_commit(case: Case, notification_ids: list[int | None]) -> None:
+    followups.enqueue_all(
+        [(followups.SEND_NOTIFICATION, (nid,), "notify", f"notify-{nid}") for nid in notification_ids if nid]
+        + [(followups.SCHEDULE_REMINDERS, (case.id,), "reminders", f"reminders-{case.id}")])
 
 
 # --- queries -----------------------------------------------------------------
