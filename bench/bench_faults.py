@@ -188,7 +188,9 @@ def outstanding(engine) -> int:
             Notification.petitioner_id.is_not(None), Notification.status.in_(("pending", "failed"))))
         pending = conn.scalar(select(func.count()).select_from(InboundMessage).where(
             InboundMessage.status == "pending"))
-    return waiting + pending
+        unregistered = conn.scalar(select(func.count()).select_from(InboundMessage).where(
+            InboundMessage.tracking_code.is_not(None), InboundMessage.case_id.is_(None)))
+    return waiting + pending + unregistered
 
 
 def account(engine, citizens: Citizens) -> dict:
@@ -211,12 +213,16 @@ def account(engine, citizens: Citizens) -> dict:
             "cases_created": conn.scalar(select(func.count()).select_from(Case)),
             "codes_given": len(citizens.confirmed),
         }
-    counts = [len(seen.get((openid, body), [])) for body, _, openid in rows]
+    # A citizen may be owed the same words twice (two notices alike): compare counts per (citizen, text).
+    owed: dict[tuple[str, str], int] = {}
+    for body, _, openid in rows:
+        owed[(openid, body)] = owed.get((openid, body), 0) + 1
+    sent = {key: len(seen.get(key, [])) for key in owed}
     figures.update({
         "notifications_expected": len(rows),
-        "sent_once": sum(1 for c in counts if c == 1),
-        "sent_twice": sum(1 for c in counts if c > 1),
-        "lost": sum(1 for c in counts if c == 0),
+        "sent_once": sum(min(n, sent[key]) for key, n in owed.items()),
+        "sent_twice": sum(max(0, sent[key] - n) for key, n in owed.items()),
+        "lost": sum(max(0, n - sent[key]) for key, n in owed.items()),
         "dead": sum(1 for _, status, _ in rows if status == "dead"),
     })
     latencies = []

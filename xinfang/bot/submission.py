@@ -4,7 +4,7 @@ At 确认 the dialogue reserved the 查询码 and kept the finished intake on th
 message (bot.conversation); the answer with the code went out at once. Here
 the case is registered from that row alone — so it survives Redis losing the
 draft — with the classification, the routing and the clock
-(《信访工作条例》第二十一条、第二十二条), its receipt notice and reminders.
+(《信访工作条例》第二十一条、第二十二条) and its receipt notice.
 Safe to run twice: the message's case, or the case carrying its code, is the answer.
 """
 from __future__ import annotations
@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 
 from .. import nlp
 from ..cases.deadlines import Calendar
-from ..cases.service import enqueue_followups, find_or_create_petitioner, register_case
+from ..cases.service import find_or_create_petitioner, register_case
 from ..models import Attachment, Case, InboundMessage
 from .dialogue import Intake
 
 
 def register_submission(session: Session, cal: Calendar, message_id: int) -> Case | None:
-    """The case of the intake submitted by this message, registered now if it is not yet; committed."""
+    """The case of the intake submitted by this message, registered now if it is not yet; committed.
+
+    Its receipt notice is in the outbox, `pending`: the caller sends it (the sweeper would too)."""
     message = session.get(InboundMessage, message_id)
     if message is None or message.tracking_code is None:
         return None
@@ -30,7 +32,6 @@ def register_submission(session: Session, cal: Calendar, message_id: int) -> Cas
     if message.case_id != case.id:
         message.case_id = case.id
         session.commit()
-    enqueue_followups(session, case)
     return case
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from rq import Queue
+from sqlalchemy import select
 
 from .. import runtime
-from ..models import Case, utcnow
 from ..bot import submission
+from ..models import Case, Notification, utcnow
 from . import intake, outbox, reminders, sweeper
 from .senders import build_senders
 
@@ -62,10 +63,20 @@ def process_message(message_id: int) -> str:
 
 
 def register_intake(message_id: int) -> str:
+    """Register a submitted intake, then send its receipt and set its reminders in this same job:
+    the citizen's 登记 push should not wait behind two more trips through the queue."""
     rt = runtime.current()
     with rt.Session() as session:
         case = submission.register_submission(session, rt.calendar, message_id)
-        return case.tracking_code if case is not None else "nothing to do"
+        if case is None:
+            return "nothing to do"
+        code, case_id = case.tracking_code, case.id
+        receipts = session.scalars(select(Notification.id).where(
+            Notification.case_id == case_id, Notification.status == "pending")).all()
+    for notification_id in receipts:
+        send_notification(notification_id)
+    schedule_reminders(case_id)
+    return code
 
 
 def classify_case(case_id: int) -> str:
