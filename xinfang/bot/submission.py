@@ -46,8 +46,9 @@ def _register(session: Session, cal: Calendar, message: InboundMessage, intake: 
                          tracking_code=message.tracking_code, commit=False)
     if intake.county != found.county:
         case.township = intake.township  # the citizen's county outranks the text's; so does its township
-    for attachment in session.scalars(select(Attachment).where(Attachment.id.in_(intake.attachments))):
-        attachment.case_id = case.id
+    if intake.attachments:
+        for attachment in session.scalars(select(Attachment).where(Attachment.id.in_(intake.attachments))):
+            attachment.case_id = case.id
     message.case_id = case.id
     session.commit()
     return case
