@@ -5,7 +5,6 @@ The periodic task enqueues the job by dotted path; a burst worker runs it, as
 """
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 import time_machine

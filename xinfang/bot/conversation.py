@@ -1,15 +1,17 @@
-"""The conversation: one stored inbound message in, the reply text out.
+"""The conversation: an inbound chat message in, the reply text out.
 
-`respond` is the one entry point, for the web request (inline) and for the
-queue's job (when the web request could not finish). It is idempotent: a
-message already processed gets its stored answer again. The reply, the
-message's `processed` mark and any case it registers are committed in one
-transaction; the dialogue state in Redis is written after that commit.
+`answer_now` is the web request's way in, for a message just received;
+`respond` is the queue's, for a message stored `pending` when the web request
+could not answer it. Both run the same dialogue step (`_Turn`) under the
+citizen's lock and commit the message with its answer, and whatever the step
+wrote, in one transaction; the draft in Redis is written after that commit.
+A message stored already gets its stored answer again.
 
 The bot asks only for what is missing (the county, an optional phone), shows
-a summary in plain words and registers the case on 确认 (《信访工作条例》
-第十七条、第十九条: an online petition states the request, facts and reasons;
-第二十一条: registered and trackable by its 查询码).
+a summary in plain words and, on 确认, reserves the 查询码 and hands the
+intake to the queue, which registers the case (bot.submission)
+(《信访工作条例》第十七条、第十九条: an online petition states the request,
+facts and reasons; 第二十一条: registered and trackable by its 查询码).
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from ..cases.deadlines import ROUTE_DAYS, Calendar
 from ..cases.notices import NOTICES, ROUTE_WINDOWS
 from ..cases.service import Actor, department_name, find_or_create_petitioner, open_cases_of, perform_action
 from ..cases.workflow import STATES, WorkflowError
-from ..models import Attachment, Case, Department, InboundMessage, Notification, Petitioner, utcnow
+from ..models import Attachment, Case, InboundMessage, Notification, Petitioner, utcnow
 from ..nlp import places, resources
 from ..nlp.personal import extract_personal, mask
 from ..simulator.constants import MENU_GUIDE, MENU_REPORT, MENU_TRACK
