@@ -8,9 +8,10 @@ from .reference import County, Department, Mailbox, Township
 from .staff import ROLE_NAMES, ROLES, ApiToken, AuditEntry, StaffUser
 from .supervision import Supervision
 from .survey import Survey
+from .totals import CaseTotal
 
 __all__ = [
-    "ApiToken", "Attachment", "AuditEntry", "Base", "Case", "CaseEvent", "County", "Department",
+    "ApiToken", "Attachment", "AuditEntry", "Base", "Case", "CaseEvent", "CaseTotal", "County", "Department",
     "InboundMessage", "LabelCorrection", "Mailbox", "Notification", "Petitioner", "ROLES", "ROLE_NAMES",
     "StaffUser", "Supervision", "Survey", "Township", "utcnow",
 ]
