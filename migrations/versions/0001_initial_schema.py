@@ -82,6 +82,7 @@ def upgrade() -> None:
     with op.batch_alter_table('petitioners', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_petitioners_name_initials'), ['name_initials'], unique=False)
         batch_op.create_index('ix_petitioners_name_pinyin', ['name_pinyin'], unique=False, postgresql_ops={'name_pinyin': 'varchar_pattern_ops'})
+        batch_op.create_index('ix_petitioners_name_trgm', ['name'], unique=False, postgresql_using='gin', postgresql_ops={'name': 'gin_trgm_ops'})
         batch_op.create_index(batch_op.f('ix_petitioners_phone'), ['phone'], unique=False)
 
     op.create_table('staff_users',
@@ -175,16 +176,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_category'), ['category'], unique=False)
-        batch_op.create_index('ix_cases_county_status', ['county', 'status', 'due_at'], unique=False)
+        batch_op.create_index('ix_cases_county_status', ['county', 'status', 'due_at', 'id'], unique=False)
         batch_op.create_index('ix_cases_created', ['created_at', 'id'], unique=False)
-        batch_op.create_index('ix_cases_department_status', ['department_code', 'status', 'due_at'], unique=False)
+        batch_op.create_index('ix_cases_department_status', ['department_code', 'status', 'due_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_duplicate_of_id'), ['duplicate_of_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_mailbox_slug'), ['mailbox_slug'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_path'), ['path'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cases_petitioner_id'), ['petitioner_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cases_review_department_code'), ['review_department_code'], unique=False)
-        batch_op.create_index('ix_cases_status_due', ['status', 'due_at', 'id'], unique=False)
+        batch_op.create_index('ix_cases_petitioner_created', ['petitioner_id', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_cases_review_department_status', ['review_department_code', 'status', 'due_at', 'id'], unique=False)
+        batch_op.create_index('ix_cases_status_due', ['status', 'due_at', 'id'], unique=False, postgresql_include=['department_code', 'suggested_department_code'])
         batch_op.create_index('ix_cases_text_trgm', ['text'], unique=False, postgresql_using='gin', postgresql_ops={'text': 'gin_trgm_ops'})
+        batch_op.create_index('ix_cases_title_trgm', ['title'], unique=False, postgresql_using='gin', postgresql_ops={'title': 'gin_trgm_ops'})
 
     op.create_table('townships',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -429,10 +431,11 @@ def downgrade() -> None:
 
     op.drop_table('townships')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_title_trgm', postgresql_using='gin', postgresql_ops={'title': 'gin_trgm_ops'})
         batch_op.drop_index('ix_cases_text_trgm', postgresql_using='gin', postgresql_ops={'text': 'gin_trgm_ops'})
-        batch_op.drop_index('ix_cases_status_due')
-        batch_op.drop_index(batch_op.f('ix_cases_review_department_code'))
-        batch_op.drop_index(batch_op.f('ix_cases_petitioner_id'))
+        batch_op.drop_index('ix_cases_status_due', postgresql_include=['department_code', 'suggested_department_code'])
+        batch_op.drop_index('ix_cases_review_department_status')
+        batch_op.drop_index('ix_cases_petitioner_created')
         batch_op.drop_index(batch_op.f('ix_cases_path'))
         batch_op.drop_index(batch_op.f('ix_cases_mailbox_slug'))
         batch_op.drop_index(batch_op.f('ix_cases_duplicate_of_id'))
@@ -449,6 +452,7 @@ def downgrade() -> None:
     op.drop_table('staff_users')
     with op.batch_alter_table('petitioners', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_petitioners_phone'))
+        batch_op.drop_index('ix_petitioners_name_trgm', postgresql_using='gin', postgresql_ops={'name': 'gin_trgm_ops'})
         batch_op.drop_index('ix_petitioners_name_pinyin', postgresql_ops={'name_pinyin': 'varchar_pattern_ops'})
         batch_op.drop_index(batch_op.f('ix_petitioners_name_initials'))
 
