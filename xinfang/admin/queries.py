@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Select, func, literal, or_, select, tuple_, union
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_, union
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from ..cases import service
 from ..cases.codes import ALPHABET, LENGTH
@@ -194,15 +196,39 @@ def search(text: str) -> list[tuple]:
     if len(code) == LENGTH and all(c in ALPHABET for c in code):
         return [(Case.tracking_code == code,)]
     if _DIGITS.fullmatch(text):
-        return [(Case.petitioner_id.in_(select(Petitioner.id).where(Petitioner.phone == text)),)]
+        return [(CasesOf(select(Petitioner.id).where(Petitioner.phone == text)),)]
     latin = text.lower().replace(" ", "")
     if _LATIN.fullmatch(latin):
-        people = select(Petitioner.id).where(or_(Petitioner.name_initials == latin,
-                                                 Petitioner.name_pinyin.startswith(latin)))
-        return [(Case.petitioner_id.in_(people),)]
+        return [(CasesOf(select(Petitioner.id).where(or_(Petitioner.name_initials == latin,
+                                                        Petitioner.name_pinyin.startswith(latin)))),)]
     like = f"%{text}%"
     return [(Case.text.ilike(like),), (Case.title.ilike(like),),
-            (Case.petitioner_id.in_(select(Petitioner.id).where(Petitioner.name.like(like))),)]
+            (CasesOf(select(Petitioner.id).where(Petitioner.name.like(like))),)]
+
+
+class CasesOf(ColumnElement):
+    """The cases of the people a query over Petitioner finds.
+
+    On PostgreSQL `petitioner_id = ANY(ARRAY(…))`: the planner then reads just
+    those people's cases from (petitioner_id, created_at) instead of walking a
+    million cases newest first in the hope of meeting theirs. Elsewhere `IN (…)`.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("people", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, people: Select):
+        self.people = people
+
+
+@compiles(CasesOf)
+def _cases_of(element, compiler, **kw):
+    return compiler.process(Case.petitioner_id.in_(element.people), **kw)
+
+
+@compiles(CasesOf, "postgresql")
+def _cases_of_on_postgresql(element, compiler, **kw):
+    return f"{compiler.process(Case.petitioner_id, **kw)} = ANY(ARRAY({compiler.process(element.people, **kw)}))"
 
 
 # --- paging ------------------------------------------------------------------------
