@@ -92,6 +92,8 @@ def load(url: str, n: int, now: datetime, seed: int = 7) -> None:
                    "department_code, clock, due_at, received_at, assigned_at, accepted_at, replied_at, closed_at, "
                    "extension_days, review_level, review_requested_at, reply_outcome, duplicate_of_id, created_at, "
                    "updated_at, version")
+        # One 满意度评价 per first 处理意见, sent the next day; its own generator keeps the cases as before.
+        survey_rng, surveys = random.Random(seed + 1), []
         with cur.copy(f"COPY cases ({columns}) FROM STDIN") as copy:
             for i in range(1, n + 1):
                 status = rng.choices(statuses, weights)[0]
@@ -132,12 +134,22 @@ def load(url: str, n: int, now: datetime, seed: int = 7) -> None:
                     None if status in ("received", "routed", "not_accepted") else department, clock, due, received,
                     assigned, accepted, replied, closed, 0, level, asked, outcome,
                     rng.randint(1, i - 1) if i > 10 and rng.random() < 0.04 else None, received, received, 1))
+                if replied:
+                    sent = replied + timedelta(days=1)
+                    answer = survey_rng.choice(("满意", "满意", "基本满意", "不满意", None))
+                    state = "answered" if answer else "expired" if sent < now - timedelta(days=7) else "sent"
+                    surveys.append((i, 0, "wechat", state, sent, sent, sent + timedelta(hours=5) if answer else None,
+                                    answer, sent))
+        with cur.copy("COPY surveys (case_id, review_level, channel, status, due_at, sent_at, answered_at, answer, "
+                      "created_at) FROM STDIN") as copy:
+            for row in surveys:
+                copy.write_row(row)
         cur.execute("SELECT setval('cases_id_seq', %s)", (n,))
         cur.execute("SELECT setval('petitioners_id_seq', %s)", (people,))
         conn.commit()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
-    print(f"loaded {n:,} cases and {people:,} petitioners in {time.perf_counter() - t0:.0f} s")
+    print(f"loaded {n:,} cases, {len(surveys):,} surveys and {people:,} petitioners in {time.perf_counter() - t0:.0f} s")
 
 
 def p95(samples: list[float]) -> float:

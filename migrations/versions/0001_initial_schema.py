@@ -327,6 +327,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_surveys_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_surveys_sent', ['sent_at'], unique=False, postgresql_include=['answer'])
         batch_op.create_index('ix_surveys_status_due', ['status', 'due_at'], unique=False)
 
     op.create_table('attachments',
@@ -396,6 +397,7 @@ def downgrade() -> None:
     op.drop_table('attachments')
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.drop_index('ix_surveys_status_due')
+        batch_op.drop_index('ix_surveys_sent', postgresql_include=['answer'])
         batch_op.drop_index(batch_op.f('ix_surveys_case_id'))
 
     op.drop_table('surveys')

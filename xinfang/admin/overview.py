@@ -192,10 +192,10 @@ def build(session: Session, cal: Calendar, actor: Actor, now: datetime, months: 
 
     start = datetime.combine(_month(months[0]), time(0), tzinfo=cal.tz)
     end = datetime.combine(_add_months(_month(months[-1]), 1), time(0), tzinfo=cal.tz)
-    survey_rows = session.execute(service.scope_filter(actor, select(Survey.answer, func.count())
-                                                       .join(Case, Survey.case_id == Case.id)
-                                                       .where(Survey.sent_at >= start, Survey.sent_at < end)
-                                                       .group_by(Survey.answer))).all()
+    query = select(Survey.answer, func.count()).where(Survey.sent_at >= start, Survey.sent_at < end)
+    if actor.county:
+        query = query.join(Case, Survey.case_id == Case.id).where(Case.county == actor.county)
+    survey_rows = session.execute(query.group_by(Survey.answer)).all()
     view.surveys = {"sent": sum(n for _, n in survey_rows),
                     "answered": sum(n for a, n in survey_rows if a), **{a: n for a, n in survey_rows if a}}
     return view
