@@ -1,8 +1,12 @@
 """The staff's lists: queues, filters, search and keyset paging, always within the user's scope.
 
-Every list is `scope_filter` (department and county) + a queue + filters, read
-one page at a time by keyset on (due_at, id) or (created_at, id), so page 500
-costs what page 1 costs. Counts are capped: "1000+" is all a tab needs to say.
+Every list is a queue + filters within the user's scope, read one page at a
+time by keyset on (due_at, id) or (created_at, id), so page 500 costs what
+page 1 costs. Where the scope or a search is an OR (a department's own cases
+or those it reviews; words, title or name), each alternative is read apart
+from its own index, in order, and the first keys of each merged: an OR would
+make the database fetch and sort every match. Counts are capped: "1000+" is
+all a tab needs to say.
 """
 from __future__ import annotations
 
