@@ -20,7 +20,7 @@ from collections import defaultdict
 from datetime import date, datetime, time
 from functools import lru_cache
 
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import delete, event, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -135,6 +135,9 @@ def _counted_change(case: Case) -> bool:
 
 def rebuild(session: Session, cal: Calendar, batch: int = 10000) -> int:
     """Recompute every total from the cases in one transaction; returns the number of total rows."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Changes under way finish first and are read with the cases; later ones wait and add to the new totals.
+        session.execute(text("LOCK TABLE case_totals IN SHARE ROW EXCLUSIVE MODE"))
     session.execute(delete(CaseTotal))
     totals = _tally(session.execute(_ROWS.execution_options(yield_per=batch)), cal)
     _add(session, totals)
