@@ -1,8 +1,9 @@
 """Benchmark of the staff panel's lists, search and overview at a million cases on PostgreSQL.
 
-Loads N cases (default 1,000,000) with COPY into a database of its own
-(created, migrated and seeded here), spread realistically over statuses,
-counties, departments, categories and three years; then times the staff API
+Loads N cases (default 1,000,000) and a survey per reply with COPY into a
+database of its own (created, migrated and seeded here), spread realistically
+over statuses, counties, departments, categories and three years, and
+computes the overview's totals from them; then times the staff API
 — the same queries the panel runs — through the Flask app, and prints the
 p95 of each against GET /healthz measured in the same run (target < 200 ms).
 
