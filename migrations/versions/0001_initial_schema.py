@@ -30,6 +30,11 @@ def upgrade() -> None:
     sa.Column('accepted_on_time', sa.Integer(), nullable=False),
     sa.Column('replied', sa.Integer(), nullable=False),
     sa.Column('replied_on_time', sa.Integer(), nullable=False),
+    sa.Column('sent', sa.Integer(), nullable=False),
+    sa.Column('answered', sa.Integer(), nullable=False),
+    sa.Column('satisfied', sa.Integer(), nullable=False),
+    sa.Column('basically', sa.Integer(), nullable=False),
+    sa.Column('dissatisfied', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('month', 'county', 'department', 'category', 'path', name=op.f('pk_case_totals'))
     )
     op.create_table('counties',

@@ -8,15 +8,18 @@ on cases registered months ago.
 """
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select, update
 
 from tests.admin.conftest import REPLY, SYSTEM_CLERK, advance, new_case
 from xinfang.admin import overview
-from xinfang.cases import deadlines, service, totals
-from xinfang.models import Case, CaseTotal, utcnow
+from xinfang.cases import deadlines, service, surveys, totals
+from xinfang.models import Case, CaseTotal, Survey, utcnow
 
 LEADER = service.Actor("staff", "leader", 1, "领导")
 
@@ -29,6 +32,11 @@ def from_the_cases(session, cal, now, months):
     series = {name: Counter() for name in overview.DIMENSIONS}
     departments = defaultdict(Counter)
     links = Counter()
+    for survey in session.scalars(select(Survey).where(Survey.sent_at.is_not(None))):
+        if month(survey.sent_at) in months:
+            links["sent"] += 1
+            links["answered"] += survey.answer is not None
+            links[survey.answer] += survey.answer is not None
     for case in session.scalars(select(Case)):
         department = case.department_code or case.suggested_department_code or totals.UNKNOWN
         if month(case.received_at) in months:
@@ -49,7 +57,8 @@ def from_the_cases(session, cal, now, months):
         if service.is_overdue(case, now):
             departments[department]["overdue"] += 1
     return ({name: dict(counts) for name, counts in series.items()},
-            {code: {k: n for k, n in counts.items() if n} for code, counts in departments.items()}, dict(links))
+            {code: {k: n for k, n in counts.items() if n} for code, counts in departments.items()},
+            {k: n for k, n in links.items() if n and k is not None})
 
 
 def as_figures(view):
@@ -58,7 +67,7 @@ def as_figures(view):
                                               ("overdue", d.overdue)) if v}
                    for d in view.departments}
     links = {k: v for k, v in (("collective", view.collective), ("repeats", view.repeats),
-                               ("joined", view.joined)) if v}
+                               ("joined", view.joined), *view.surveys.items()) if v}
     return view.series, departments, links
 
 
@@ -70,7 +79,7 @@ def snapshot(session):
 def test_the_totals_follow_every_change_and_match_the_cases(session, cal, rt):
     now = utcnow()
     old = now - timedelta(days=100)
-    months = overview.month_span(cal, now)
+    months = overview.month_span(cal, now, last=f"{cal.local_date(now + timedelta(days=31)):%Y-%m}")
     # Registered months ago: accepted late; another accepted on time, extended, replied, then reviewed.
     late = advance(session, cal, new_case(session, cal, openid="o-1", now=old),
                    ("assign", {"department": "rsj"}, 0), ("accept", {}, 20), start=old)
@@ -93,6 +102,12 @@ def test_the_totals_follow_every_change_and_match_the_cases(session, cal, rt):
     # Today, on the old cases: a reply, the 复查意见, label corrections and the reassignment after a 退回.
     advance(session, cal, late, ("reply", REPLY, 0), start=now)
     advance(session, cal, reviewed, ("review_reply", REPLY, 0), start=now)
+    # Two of their surveys sent: one answered twice (the first answer counts), one not; then a label moves one.
+    first, second = session.scalars(select(Survey).order_by(Survey.id)).all()[:2]
+    for survey in (first, second):
+        assert surveys.send(session, survey.id, rt.settings, cal, survey.due_at)[0]
+    surveys.record_answer(session, first, answer="不满意", now=second.due_at)
+    surveys.record_answer(session, first, answer="满意", now=second.due_at)
     service.correct_label(session, late, SYSTEM_CLERK, "category", "城乡建设")
     service.correct_label(session, collective, SYSTEM_CLERK, "county", "稻城县")
     advance(session, cal, misrouted, ("assign", {"department": "zjj"}, 0), ("accept", {}, 0), start=now)
@@ -100,7 +115,8 @@ def test_the_totals_follow_every_change_and_match_the_cases(session, cal, rt):
     view = overview.build(session, cal, LEADER, now, months)
     assert as_figures(view) == from_the_cases(session, cal, now, months)
     assert view.total == 6 and view.repeats == 1 and view.joined == 1 and view.collective == 1
-    assert view.series["category"][(months[-1], "农村农业")] == 1
+    assert view.surveys == {"sent": 2, "answered": 1, "不满意": 1}
+    assert view.series["category"][(f"{cal.local_date(now):%Y-%m}", "农村农业")] == 1
     rsj = next(d for d in view.departments if d.code == "rsj")
     assert (rsj.accepted, rsj.accepted_on_time) == (2, 1)
     # The 复查意见 takes its case out of 按期答复; the late acceptance was replied today, after 60 days.
@@ -132,3 +148,28 @@ def test_a_county_leader_sees_the_totals_of_the_county(session, cal):
     county_leader = service.Actor("staff", "leader", 2, "县领导", county="泸定县")
     assert overview.build(session, cal, county_leader, now, months).total == 1
     assert overview.build(session, cal, LEADER, now, months).total == 2
+
+
+def test_of_two_answers_racing_only_the_one_that_counts_is_totalled(session, cal, rt):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: nothing races")
+    case = advance(session, cal, new_case(session, cal), ("assign", {"department": "rsj"}, 0), ("accept", {}, 0),
+                   ("reply", REPLY, 0))
+    survey = session.scalar(select(Survey).where(Survey.case_id == case.id))
+    assert surveys.send(session, survey.id, rt.settings, cal, survey.due_at)[0]
+
+    def answer(s, word):
+        return s.execute(update(Survey).where(Survey.id == survey.id, Survey.answer.is_(None))
+                         .values(answer=word, status="answered")).rowcount
+
+    with rt.Session() as first, rt.Session() as second:
+        assert answer(first, "满意") == 1  # holds the row until it commits
+        racing = ThreadPoolExecutor(1).submit(answer, second, "不满意")
+        time.sleep(0.3)
+        assert not racing.done()
+        first.commit()
+        assert racing.result(timeout=10) == 0
+        second.commit()
+    counted = session.execute(select(func.sum(CaseTotal.answered), func.sum(CaseTotal.satisfied),
+                                     func.sum(CaseTotal.dissatisfied))).one()
+    assert tuple(counted) == (1, 1, 0)
