@@ -121,12 +121,16 @@ def _tally(cases, surveys, cal: Calendar) -> dict[tuple, dict[str, int]]:
 
 
 def _counts(session: Session, cal: Calendar, case_ids: list[int], survey_ids: list[int]) -> dict:
-    """What these cases and surveys count now, with the surveys of the cases (their labels move them too)."""
+    """What these cases and surveys count now, with the surveys of the cases (their labels move them too).
+
+    The surveys are locked, so an answer cannot land between the two readings of a change to their case.
+    """
     if not case_ids and not survey_ids:
         return {}
     connection = session.connection()
     cases = connection.execute(_ROWS.where(Case.id.in_(case_ids))) if case_ids else ()
-    surveys = connection.execute(_SURVEY_ROWS.where(or_(Survey.case_id.in_(case_ids), Survey.id.in_(survey_ids))))
+    surveys = connection.execute(_SURVEY_ROWS.where(or_(Survey.case_id.in_(case_ids), Survey.id.in_(survey_ids)))
+                                 .order_by(Survey.id).with_for_update(of=Survey))
     return _tally(cases, surveys, cal)
 
 
