@@ -116,6 +116,17 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_totals(args) -> int:
+    """Recompute the overview's totals from the cases: after a bulk load or a new holiday calendar. Idempotent."""
+    from . import runtime
+    from .cases.totals import rebuild
+
+    rt = runtime.init_runtime(_settings())
+    with rt.Session() as session:
+        print(f"{rebuild(session, rt.calendar)} total rows")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xinfang", description="信访通 — petition intake gateway")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -161,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", help="YYYY-MM (default: last month)")
     p.add_argument("--out", help="folder for the files (default: reports/ in the data directory)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("totals", help="recompute the overview's totals from the cases")
+    p.set_defaults(func=cmd_totals)
 
     from .nlp import cli as nlp_cli
 

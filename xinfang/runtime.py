@@ -12,6 +12,7 @@ import redis
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
+from .cases import totals
 from .cases.deadlines import Calendar
 from .config import Settings
 
@@ -40,6 +41,7 @@ class Runtime:
         self.engine = make_engine(settings.database_url)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.calendar = Calendar.from_settings(settings)
+        totals.keep_in_step(self.Session, self.calendar)
 
     @cached_property
     def redis(self) -> redis.Redis:

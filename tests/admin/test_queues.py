@@ -89,3 +89,33 @@ def test_keyset_paging_walks_every_case_once_in_deadline_order(session, cal, cli
         if not after:
             break
     assert seen == [c.tracking_code for c in made]  # the earliest deadline first
+
+
+def test_a_case_found_by_its_words_and_by_its_name_is_listed_and_counted_once(session, cal, client, tokens):
+    both = new_case(session, cal, name="扎西", openid="o-zx", text="扎西家的工钱被老板拖欠了半年")
+    new_case(session, cal, name="卓玛", openid="o-zm", text="孩子上学的补助一直没有发下来")
+    body = client.get("/api/v1/staff/cases", query_string={"q": "扎西"}, headers=bearer(tokens["clerk"])).get_json()
+    assert [c["tracking_code"] for c in body["cases"]] == [both.tracking_code] and body["total"] == 1
+
+
+def test_a_departments_queue_merges_the_cases_it_reviews_in_deadline_order(session, cal, client, tokens):
+    start = utcnow() - timedelta(days=10)
+    soonest = advance(session, cal, new_case(session, cal, openid="o-1", now=start),
+                      ("assign", {"department": "rsj"}, 0), start=start)
+    reviewed = advance(session, cal, new_case(session, cal, openid="o-2", text="小区物业乱收费，业主多次反映无果", now=start),
+                       ("assign", {"department": "zjj"}, 0), ("accept", {}, 1), start=start)
+    reviewed.review_department_code = "rsj"  # the body one level up for this one (Art. 35)
+    session.commit()
+    later = advance(session, cal, new_case(session, cal, openid="o-3", text="村里的路断了三个月没人修"),
+                    ("assign", {"department": "rsj"}, 0))
+    seen, after = [], None
+    while True:
+        params = {"queue": "mine", "limit": 1, **({"after": after} if after else {})}
+        body = client.get("/api/v1/staff/cases", query_string=params, headers=bearer(tokens["handler"])).get_json()
+        seen += [c["tracking_code"] for c in body["cases"]]
+        assert body["total"] == 3
+        after = body["next"]
+        if not after:
+            break
+    assert seen == [soonest.tracking_code, later.tracking_code, reviewed.tracking_code]
+    assert codes(client, tokens["other"], queue="mine") == [reviewed.tracking_code]

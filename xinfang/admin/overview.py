@@ -1,36 +1,35 @@
-"""形势研判: the leaders' figures over a span of months, computed in the database.
+"""形势研判: the leaders' figures over a span of months.
 
-Everything is a GROUP BY over indexed columns, so the page costs the same at
-a million cases as at a thousand. The on-time rates follow cases.figures:
-a case is accepted on time within the 15 days of Art. 23 ¶3 from its
-assignment, and replied on time by the Art. 34 deadline with its extension.
-The deadline depends on the calendar (holidays, rollover), so the database
-groups by the day the clock started and how many days it took, and Python
-compares each group with that day's deadline.
+The monthly counts, surveys included, come from the totals kept in step with
+every change (cases.totals), so the page costs the same at a million cases as
+at a thousand; only the current overdue count is read live, from an index. The
+on-time rates follow cases.figures: a case is accepted on time within the
+15 days of Art. 23 ¶3 from its assignment, and replied on time by the Art. 34
+deadline with its extension.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, datetime
 
-from sqlalchemy import Integer, case as when, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from ..cases import deadlines, service
+from ..cases import service
 from ..cases.deadlines import Calendar
 from ..cases.service import Actor
+from ..cases.totals import UNKNOWN
 from ..cases.workflow import HANDLING_STATES
-from ..models import Case, Department, Survey
+from ..models import Case, CaseTotal, Department
+from ..models.totals import ANSWERS, MEASURES
 from .casefile import PATHS
 
-UNKNOWN = "未确定"
 DEFAULT_MONTHS = 12
 # Leaders read trends, not the last minute: figures are kept this long in each web process.
 CACHE_SECONDS = 300
 _cache: dict = {}
-DIMENSIONS = {"category": ("分类", Case.category), "county": ("县（市）", Case.county), "path": ("途径", Case.path)}
+DIMENSIONS = ("category", "county", "path")
 
 
 @dataclass
@@ -143,125 +142,59 @@ def _add_months(day: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-# --- SQL on both backends --------------------------------------------------------
-
-def _offset_hours(cal: Calendar, now: datetime) -> int:
-    return int(now.astimezone(cal.tz).utcoffset().total_seconds() // 3600)
-
-
-class _Local:
-    """Local month and day of a UTC timestamp column, on PostgreSQL and SQLite."""
-
-    def __init__(self, session: Session, cal: Calendar, now: datetime):
-        self.sqlite = session.get_bind().dialect.name == "sqlite"
-        self.tz = cal.timezone
-        self.shift = f"{_offset_hours(cal, now):+d} hours"
-
-    def month(self, column):
-        if self.sqlite:
-            return func.strftime("%Y-%m", column, self.shift)
-        return func.to_char(func.timezone(self.tz, column), "YYYY-MM")
-
-    def day(self, column):
-        if self.sqlite:
-            return func.date(column, self.shift)
-        return func.date(func.timezone(self.tz, column))
-
-    def days_between(self, later, earlier):
-        if self.sqlite:
-            return func.cast(func.julianday(self.day(later)) - func.julianday(self.day(earlier)), Integer())
-        return self.day(later) - self.day(earlier)
-
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-@lru_cache(maxsize=4096)
-def _deadline_day(cal: Calendar, start: date, days: int) -> date:
-    return cal.local_date(cal.add_days(datetime.combine(start, time(12), tzinfo=cal.tz), days))
-
-
 # --- the figures -----------------------------------------------------------------
 
+_TOTALS = select(CaseTotal.month, CaseTotal.county, CaseTotal.department, CaseTotal.category, CaseTotal.path,
+                 *(getattr(CaseTotal, m) for m in MEASURES))
+
+
 def build(session: Session, cal: Calendar, actor: Actor, now: datetime, months: list[str]) -> Overview:
-    local = _Local(session, cal, now)
-    start = datetime.combine(_month(months[0]), time(0), tzinfo=cal.tz)
-    end = datetime.combine(_add_months(_month(months[-1]), 1), time(0), tzinfo=cal.tz)
+    """The figures from the totals (cases.totals), so the cost does not grow with the cases; overdue is live."""
+    if actor.role not in service.PREFECTURE_ROLES:
+        raise service.CaseNotFound()  # the totals are per county, not per department
     view = Overview(months[0], months[-1], months, computed_at=now)
-    scoped = lambda query: service.scope_filter(actor, query)  # noqa: E731
-    received = (Case.received_at >= start) & (Case.received_at < end)
-
-    month = local.month(Case.received_at).label("month")
-    for name, (_, column) in DIMENSIONS.items():
-        key = func.coalesce(column, UNKNOWN).label("key")
-        rows = session.execute(scoped(select(month, key, func.count()).where(received)).group_by(month, key)).all()
-        view.series[name] = {(m, k): n for m, k, n in rows}
-        view.keys[name] = [k for k, _ in view.totals(name)]
-    view.total = sum(view.series["category"].values())
-
     names = dict(session.execute(select(Department.code, Department.name)).all())
     rows: dict[str, DepartmentRow] = {}
 
     def row(code):
-        code = code or UNKNOWN
         if code not in rows:
             rows[code] = DepartmentRow(code, names.get(code, code))
         return rows[code]
 
+    series = {name: defaultdict(int) for name in DIMENSIONS}
+    surveys = dict.fromkeys(("sent", "answered", *ANSWERS.values()), 0)
+    query = _TOTALS.where(CaseTotal.month >= months[0], CaseTotal.month <= months[-1])
+    if actor.county:
+        query = query.where(CaseTotal.county == actor.county)
+    for total in session.execute(query):
+        if total.received:
+            for name in DIMENSIONS:
+                series[name][(total.month, getattr(total, name))] += total.received
+        if total.accepted or total.replied:
+            r = row(total.department)
+            r.accepted += total.accepted
+            r.accepted_on_time += total.accepted_on_time
+            r.replied += total.replied
+            r.replied_on_time += total.replied_on_time
+        view.collective += total.collective
+        view.repeats += total.repeats
+        view.joined += total.joined
+        for measure in surveys:
+            surveys[measure] += getattr(total, measure)
+    for name in DIMENSIONS:
+        view.series[name] = dict(series[name])
+        view.keys[name] = [k for k, _ in view.totals(name)]
+    view.total = sum(view.series["category"].values())
+
     department = func.coalesce(Case.department_code, Case.suggested_department_code).label("department")
-    # Accepted in the span: how long after the assignment, grouped by the assignment day.
-    lag = local.days_between(Case.accepted_at, Case.assigned_at)
-    bucket = when((lag <= deadlines.NOTIFY_DAYS, 0), else_=func.min(lag, 999) if local.sqlite else func.least(lag, 999))
-    assigned_day = local.day(Case.assigned_at)
-    query = (select(department, assigned_day, bucket, func.count())
-             .where(Case.accepted_at >= start, Case.accepted_at < end, Case.assigned_at.is_not(None))
-             .group_by(department, assigned_day, bucket))
-    for code, day, days, n in session.execute(scoped(query)):
-        r = row(code)
-        r.accepted += n
-        day = _as_date(day)
-        if days == 0 or day + timedelta(days=int(days)) <= _deadline_day(cal, day, deadlines.NOTIFY_DAYS):
-            r.accepted_on_time += n
-
-    # The first 处理意见 in the span, against the Art. 34 deadline with its extension.
-    lag = local.days_between(Case.replied_at, Case.accepted_at)
-    bucket = when((lag <= deadlines.HANDLING_DAYS, 0), else_=func.min(lag, 999) if local.sqlite else func.least(lag, 999))
-    accepted_day = local.day(Case.accepted_at)
-    query = (select(department, accepted_day, Case.extension_days, bucket, func.count())
-             .where(Case.replied_at >= start, Case.replied_at < end, Case.review_level == 0,
-                    Case.accepted_at.is_not(None))
-             .group_by(department, accepted_day, Case.extension_days, bucket))
-    for code, day, extension, days, n in session.execute(scoped(query)):
-        r = row(code)
-        r.replied += n
-        day = _as_date(day)
-        limit = deadlines.HANDLING_DAYS + (extension or 0)
-        if days == 0 or day + timedelta(days=int(days)) <= _deadline_day(cal, day, limit):
-            r.replied_on_time += n
-
     query = (select(department, func.count()).where(Case.status.in_(HANDLING_STATES), Case.due_at < now)
              .group_by(department))
-    for code, n in session.execute(scoped(query)):
-        row(code).overdue += n
+    for code, n in session.execute(service.scope_filter(actor, query)):
+        row(code or UNKNOWN).overdue += n
     view.departments = sorted(rows.values(), key=lambda r: (-r.overdue, -(r.accepted + r.replied), r.code))
 
-    sent = (Survey.sent_at >= start) & (Survey.sent_at < end)
-    survey_rows = session.execute(scoped(select(Survey.answer, func.count()).join(Case, Survey.case_id == Case.id)
-                                         .where(sent).group_by(Survey.answer))).all()
-    view.surveys = {"sent": sum(n for _, n in survey_rows),
-                    "answered": sum(n for a, n in survey_rows if a), **{a: n for a, n in survey_rows if a}}
-
-    original = aliased(Case)
-    same = when((original.petitioner_id == Case.petitioner_id, 1), else_=0)
-    links = session.execute(scoped(select(same, func.count()).select_from(Case)
-                                   .join(original, Case.duplicate_of_id == original.id)
-                                   .where(received).group_by(same))).all()
-    view.repeats = sum(n for s, n in links if s)
-    view.joined = sum(n for s, n in links if not s)
-    view.collective = session.scalar(scoped(select(func.count()).select_from(Case)
-                                            .where(received, Case.collective.is_(True)))) or 0
+    view.surveys = {"sent": surveys["sent"], "answered": surveys["answered"],
+                    **{answer: surveys[measure] for answer, measure in ANSWERS.items() if surveys[measure]}}
     return view
 
 

@@ -1,8 +1,12 @@
 """The staff's lists: queues, filters, search and keyset paging, always within the user's scope.
 
-Every list is `scope_filter` (department and county) + a queue + filters, read
-one page at a time by keyset on (due_at, id) or (created_at, id), so page 500
-costs what page 1 costs. Counts are capped: "10000+" is all a tab needs to say.
+Every list is a queue + filters within the user's scope, read one page at a
+time by keyset on (due_at, id) or (created_at, id), so page 500 costs what
+page 1 costs. Where the scope or a search is an OR (a department's own cases
+or those it reviews; words, title or name), each alternative is read apart
+from its own index, in order, and the first keys of each merged: an OR would
+make the database fetch and sort every match. Counts are capped: "1000+" is
+all a tab needs to say.
 """
 from __future__ import annotations
 
@@ -10,8 +14,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Select, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_, union
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from ..cases import service
 from ..cases.codes import ALPHABET, LENGTH
@@ -22,7 +28,7 @@ from ..models import Case, Petitioner, Survey
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-COUNT_CAP = 10000
+COUNT_CAP = 1000
 DUE_SOON_DAYS = 3
 
 FLAGS = {"urgent": "紧急", "collective": "集体访", "tibetan": "藏文", "confidential": "检举控告", "repeat": "重复/联名"}
@@ -128,11 +134,20 @@ class Page:
 
 # --- building the query ------------------------------------------------------------
 
-def queue_query(actor: Actor, queue: str, now: datetime) -> Select:
-    """All the cases of one queue the actor may see, unordered."""
+def queue_parts(actor: Actor, queue: str, now: datetime, filters: Filters = Filters(),
+                cal: Calendar | None = None) -> list[Select]:
+    """All the cases of one queue the actor may see, unordered, as parts whose union they are: one per part
+    of the actor's scope (service.scope_parts) and per kind of search match, so each part reads the index
+    that suits it; `cal` is needed only for a date filter."""
+    query = apply_filters(_queue(actor, queue, now), filters, cal)
+    matches = search(filters.q) if filters.q else [()]
+    return [query.where(*scope, *match) for scope in service.scope_parts(actor) for match in matches]
+
+
+def _queue(actor: Actor, queue: str, now: datetime) -> Select:
     if queue not in QUEUES:
         raise FilterError(f"未知队列：{queue}")
-    query = service.scope_filter(actor, select(Case))
+    query = select(Case)
     if queue == "intake":
         return query.where(Case.status == "received")
     if queue == "mine":
@@ -166,8 +181,6 @@ def apply_filters(query: Select, filters: Filters, cal: Calendar) -> Select:
     if filters.date_to:
         end = datetime.combine(filters.date_to + timedelta(days=1), time(0), tzinfo=cal.tz)
         query = query.where(Case.received_at < end)
-    if filters.q:
-        query = search(query, filters.q)
     return query
 
 
@@ -175,28 +188,51 @@ _DIGITS = re.compile(r"[\d-]{7,20}")
 _LATIN = re.compile(r"[a-z]{1,40}")
 
 
-def search(query: Select, text: str) -> Select:
-    """Search by what the words look like, so each kind uses its index.
+def search(text: str) -> list[tuple]:
+    """What the words look like decides what they find, as alternative sets of conditions over Case.
 
     A tracking code finds its case; digits find a phone; Latin letters find a
     name by pinyin (`zhaxi`) or initials (`zx`); anything else finds a name or
-    words of the petition.
+    words of the petition — three alternatives, each with its own index.
     """
     text = text.strip()
     code = text.upper().replace(" ", "")
     if len(code) == LENGTH and all(c in ALPHABET for c in code):
-        return query.where(Case.tracking_code == code)
+        return [(Case.tracking_code == code,)]
     if _DIGITS.fullmatch(text):
-        people = select(Petitioner.id).where(Petitioner.phone == text)
-        return query.where(Case.petitioner_id.in_(people))
+        return [(CasesOf(select(Petitioner.id).where(Petitioner.phone == text)),)]
     latin = text.lower().replace(" ", "")
     if _LATIN.fullmatch(latin):
-        people = select(Petitioner.id).where(or_(Petitioner.name_initials == latin,
-                                                 Petitioner.name_pinyin.startswith(latin)))
-        return query.where(Case.petitioner_id.in_(people))
+        return [(CasesOf(select(Petitioner.id).where(or_(Petitioner.name_initials == latin,
+                                                        Petitioner.name_pinyin.startswith(latin)))),)]
     like = f"%{text}%"
-    people = select(Petitioner.id).where(Petitioner.name.like(like))
-    return query.where(or_(Case.petitioner_id.in_(people), Case.text.ilike(like), Case.title.ilike(like)))
+    return [(Case.text.ilike(like),), (Case.title.ilike(like),),
+            (CasesOf(select(Petitioner.id).where(Petitioner.name.like(like))),)]
+
+
+class CasesOf(ColumnElement):
+    """The cases of the people a query over Petitioner finds.
+
+    On PostgreSQL `petitioner_id = ANY(ARRAY(…))`: the planner then reads just
+    those people's cases from (petitioner_id, created_at) instead of walking a
+    million cases newest first in the hope of meeting theirs. Elsewhere `IN (…)`.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("people", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, people: Select):
+        self.people = people
+
+
+@compiles(CasesOf)
+def _cases_of(element, compiler, **kw):
+    return compiler.process(Case.petitioner_id.in_(element.people), **kw)
+
+
+@compiles(CasesOf, "postgresql")
+def _cases_of_on_postgresql(element, compiler, **kw):
+    return f"{compiler.process(Case.petitioner_id, **kw)} = ANY(ARRAY({compiler.process(element.people, **kw)}))"
 
 
 # --- paging ------------------------------------------------------------------------
@@ -227,38 +263,47 @@ def list_cases(session: Session, cal: Calendar, actor: Actor, queue: str, filter
                after: str | None = None, limit: int = PAGE_SIZE) -> Page:
     """One page of a queue: keyset after the cursor, the capped total of the filtered queue."""
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
-    base = apply_filters(queue_query(actor, queue, now), filters, cal)
+    parts = queue_parts(actor, queue, now, filters, cal)
     moment_col, id_col = _order_columns(queue)
-    query = base
     ascending = QUEUES[queue].order == "due"
-    if ascending:
-        query = query.where(moment_col.is_not(None))
+    bound = None
     if after:
         moment, case_id = decode_cursor(after)
-        key = tuple_(moment_col, id_col)
-        bound = tuple_(literal(moment, moment_col.type), literal(case_id))
-        query = query.where(key > bound if ascending else key < bound)
-    order = (moment_col.asc(), id_col.asc()) if ascending else (moment_col.desc(), id_col.desc())
-    # Sort the narrow keys (an index-only scan), then fetch just the page's rows and their petitioners.
-    ids = list(session.scalars(query.with_only_columns(Case.id).order_by(*order).limit(limit + 1)))
+        key, cursor = tuple_(moment_col, id_col), tuple_(literal(moment, moment_col.type), literal(case_id))
+        bound = key > cursor if ascending else key < cursor
+
+    def keys(part: Select) -> Select:
+        if ascending:
+            part = part.where(moment_col.is_not(None))
+        if bound is not None:
+            part = part.where(bound)
+        order = (moment_col.asc(), id_col.asc()) if ascending else (moment_col.desc(), id_col.desc())
+        return part.with_only_columns(id_col, moment_col).order_by(*order).limit(limit + 1).subquery()
+
+    # Each part's first keys in order from its own index, merged (a case two parts find, once); then the page's rows.
+    merged = union(*(select(sub.c.id, sub.c[moment_col.key]) for sub in map(keys, parts))).subquery()
+    order = (merged.c[moment_col.key], merged.c.id)
+    ids = list(session.scalars(select(merged.c.id).order_by(*(c.asc() if ascending else c.desc() for c in order))
+                               .limit(limit + 1)))
     more = len(ids) > limit
     ids = ids[:limit]
     rows = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids))
                                             .options(selectinload(Case.petitioner)))}
     cases = [rows[i] for i in ids]
-    total, capped = capped_count(session, base)
+    total, capped = capped_count(session, parts)
     return Page(cases, encode_cursor(cases[-1], queue) if more else None, total, capped, filters)
 
 
-def capped_count(session: Session, query: Select) -> tuple[int, bool]:
-    counted = session.scalar(select(func.count()).select_from(
-        query.with_only_columns(Case.id).order_by(None).limit(COUNT_CAP + 1).subquery()))
+def capped_count(session: Session, parts: list[Select]) -> tuple[int, bool]:
+    """The cases in the union of the parts, counting no part past the cap."""
+    firsts = [part.with_only_columns(Case.id).order_by(None).limit(COUNT_CAP + 1).subquery() for part in parts]
+    counted = session.scalar(select(func.count()).select_from(union(*(select(f.c.id) for f in firsts)).subquery()))
     return min(counted, COUNT_CAP), counted > COUNT_CAP
 
 
 def queue_counts(session: Session, actor: Actor, now: datetime) -> dict[str, tuple[int, bool]]:
     """Each queue's case count (capped) for the tabs."""
-    return {name: capped_count(session, queue_query(actor, name, now)) for name in QUEUES}
+    return {name: capped_count(session, queue_parts(actor, name, now)) for name in QUEUES}
 
 
 def repeats_of(session: Session, case: Case, limit: int = 20) -> list[Case]:

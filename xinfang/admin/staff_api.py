@@ -367,7 +367,7 @@ OPENAPI_PATHS = {
                       "401": _ERRORS["401"]}}},
     "/api/v1/staff/queues": {"get": {
         "summary": "各队列案件数", "operationId": "staffQueueCounts", "security": _SECURITY,
-        "responses": {"200": {"description": "队列及数量（超过10000显示 capped）"}, "401": _ERRORS["401"]}}},
+        "responses": {"200": {"description": "队列及数量（超过1000显示 capped）"}, "401": _ERRORS["401"]}}},
     "/api/v1/staff/cases/{tracking_code}": {"get": {
         "summary": "案件详情（含时间线；个人信息按权限脱敏）", "operationId": "staffGetCase", "security": _SECURITY,
         "parameters": [_CODE], "responses": {"200": _json(_ref("StaffCase"), "案件"), **_ERRORS}}},

@@ -23,11 +23,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Case, CaseEvent, Department, Survey
+from ..models.totals import ANSWERS
 from . import deadlines
 from .deadlines import Calendar
 
 DIMENSIONS = ("department", "county", "category")
-ANSWER_COUNTS = {"满意": "satisfied", "基本满意": "basically", "不满意": "dissatisfied"}
 UNKNOWN = "未确定"
 
 
@@ -153,7 +153,7 @@ def monthly_figures(session: Session, cal: Calendar, month: str) -> MonthFigures
         add(row, "sent")
         if row.answer:
             add(row, "answered")
-            add(row, ANSWER_COUNTS[row.answer])
+            add(row, ANSWERS[row.answer])
         elif row.status == "expired":
             add(row, "expired")
         if row.solved is False:

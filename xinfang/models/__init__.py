@@ -9,9 +9,10 @@ from .staff import ROLE_NAMES, ROLES, ApiToken, AuditEntry, StaffUser
 from .supervision import Supervision
 from .survey import Survey
 from .template import TemplateOverride
+from .totals import CaseTotal
 
 __all__ = [
-    "ApiToken", "Attachment", "AuditEntry", "Base", "Case", "CaseEvent", "County", "Department",
+    "ApiToken", "Attachment", "AuditEntry", "Base", "Case", "CaseEvent", "CaseTotal", "County", "Department",
     "InboundMessage", "LabelCorrection", "Mailbox", "Notification", "Petitioner", "ROLES", "ROLE_NAMES",
     "StaffUser", "Supervision", "Survey", "TemplateOverride", "Township", "utcnow",
 ]

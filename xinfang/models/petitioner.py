@@ -11,9 +11,11 @@ from .base import Base, utcnow
 
 class Petitioner(Base):
     __tablename__ = "petitioners"
-    # Prefix search on pinyin ("zhaxi…") needs a pattern index under a non-C collation.
+    # Prefix search on pinyin ("zhaxi…") needs a pattern index under a non-C collation; a part of a name
+    # (LIKE '%…%') a trigram index on PostgreSQL.
     __table_args__ = (
         Index("ix_petitioners_name_pinyin", "name_pinyin", postgresql_ops={"name_pinyin": "varchar_pattern_ops"}),
+        Index("ix_petitioners_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

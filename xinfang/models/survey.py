@@ -15,6 +15,8 @@ class Survey(Base):
         # One survey per 处理意见 (the reply, the 复查意见): scheduling twice writes nothing new.
         UniqueConstraint("case_id", "review_level"),
         Index("ix_surveys_status_due", "status", "due_at"),
+        # The surveys sent in a month, answers read from the index (the monthly figures).
+        Index("ix_surveys_sent", "sent_at", postgresql_include=["answer"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
