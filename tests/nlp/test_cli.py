@@ -89,3 +89,28 @@ def test_classify_keeps_one_line_per_input_on_bad_lines():
 def test_discipline_cases_are_纪检监察_and_go_to_jw():
     c = classify("实名举报某乡党委书记收受工程老板的好处费")
     assert (c.category, c.path, c.demand_type, c.department) == ("纪检监察", "discipline", "检举控告", "jw")
+
+
+def test_train_chooses_by_cross_validation_and_evaluate_prints_macro_f1(tmp_path):
+    # Two kinds of complaint whose words overlap; the chosen setting and its
+    # cross-validated score are printed, and a held-out file is scored.
+    roads = ["公路塌方没人修", "村道坑洼不平车辆难行", "公交车改线后没有站点", "高速路口长期拥堵",
+             "桥梁护栏损坏很危险", "乡村公路硬化迟迟不动工", "客运班车票价上涨", "出租车拒载还绕路"]
+    schools = ["学校乱收补课费", "幼儿园学位不够", "老师体罚学生", "校车超载很危险",
+               "学区划分不合理", "学校食堂饭菜变质", "中学违规招生", "培训机构收费不退"]
+    path = tmp_path / "train.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label"])
+        for i in range(3):
+            w.writerows([[f"{t}，请领导重视{i}", "交通"] for t in roads])
+            w.writerows([[f"{t}，请领导重视{i}", "教育"] for t in schools])
+    model = tmp_path / "model"
+    out = run("train", "--data", str(path), "--text-column", "text", "--label-column", "label", "--out", str(model))
+    cv = float(out.split("cv_macro_f1=")[1].split(";")[0])
+    assert 0.5 < cv <= 1.0
+    assert "C=" in out and "features=" in out
+    test = tmp_path / "test.csv"
+    test.write_text("text,label\n公路塌方堵了三天,交通\n学校乱收费,教育\n", encoding="utf-8")
+    report = run("evaluate", "--data", str(test), "--model", str(model))
+    assert "== category (label): accuracy 1.000  macro-F1 1.000" in report

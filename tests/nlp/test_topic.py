@@ -56,8 +56,10 @@ def test_an_ensemble_is_one_linear_function():
     sizes = topic._sizes(features)
     chars = topic._classifier(1.0).fit(x[:, sizes[0]:sizes[0] + sizes[1]], y)
     everything = topic._classifier(0.3).fit(x, y)
-    ens = topic.LinearEnsemble([(chars, (1,)), (everything, (0, 1, 2))], sizes, offsets=np.array([0.1, 0.0, -0.1]))
-    expected = (chars.decision_function(x[:, sizes[0]:sizes[0] + sizes[1]]) + everything.decision_function(x)) / 2
+    ens = topic.LinearEnsemble([(chars, (1,)), (everything, (0, 1, 2))], sizes, offsets=np.array([0.1, 0.0, -0.1]),
+                               weights=[0.7, 0.3])
+    expected = (0.7 * chars.decision_function(x[:, sizes[0]:sizes[0] + sizes[1]])
+                + 0.3 * everything.decision_function(x))
     assert np.allclose(ens.decision_function(x), expected + [0.1, 0.0, -0.1])
     assert np.allclose(x @ ens.coef_.T + ens.intercept_, ens.decision_function(x))
     scorer = topic.FastScorer(features, ens)

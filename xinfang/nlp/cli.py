@@ -39,8 +39,9 @@ def train_main(args: argparse.Namespace) -> int:
     labels = [str(y) for y in dataio.column(rows, args.label_column, args.data)]
     tm = topic.train(texts, labels, meta={"text_column": args.text_column, "label_column": args.label_column})
     tm.save(args.out)
-    print(f"trained on {len(texts)} rows, {len(tm.labels)} labels; C={tm.meta['C']} "
-          f"lexicon_weight={tm.meta['lexicon_weight']} cv_macro_f1={tm.meta['cv_macro_f1']}; saved to {args.out}")
+    print(f"trained on {len(texts)} rows, {len(tm.labels)} labels; chosen by cross-validation: "
+          f"features={tm.meta['features']} C={tm.meta['C']} lexicon_weight={tm.meta['lexicon_weight']} "
+          f"offsets={tm.meta['offsets']} cv_macro_f1={tm.meta['cv_macro_f1']}; saved to {args.out}")
     return 0
 
 

@@ -27,7 +27,7 @@ from .segment import normalize, tokens
 
 MODEL_FILE = "topic.joblib"
 META_FILE = "meta.json"
-C_GRID = (0.3, 1.0)
+C_GRID = (0.1, 0.3, 1.0, 3.0)
 OFFSET_STEPS = tuple(np.round(np.linspace(-0.3, 0.3, 13), 2))
 LEXICON_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 RANDOM_STATE = 0
@@ -199,30 +199,31 @@ def _cv_folds(labels: list[str], max_folds: int = 5, seed: int = RANDOM_STATE):
 
 
 class LinearEnsemble:
-    """The average of linear SVMs, each over some blocks of the feature union,
-    plus a per-label offset chosen by cross-validation.
+    """The weighted average of linear SVMs, each over some blocks of the
+    feature union, plus a per-label offset chosen by cross-validation.
 
     Still one linear function of the union's features: coef_ and intercept_
-    hold it, and decision_function equals the members' averaged
-    decision_function plus the offsets.
+    hold it, and decision_function equals the members' weighted
+    decision_function plus the offsets. Weights default to equal.
     """
 
     def __init__(self, members: list[tuple[LinearSVC, tuple[int, ...]]], block_sizes: list[int],
-                 offsets: np.ndarray | None = None):
+                 offsets: np.ndarray | None = None, weights: list[float] | None = None):
         self.members = members
         self.block_sizes = list(block_sizes)
         self.classes_ = members[0][0].classes_
         self.offsets = np.zeros(len(self.classes_)) if offsets is None else np.asarray(offsets, dtype=np.float64)
+        self.weights = [1 / len(members)] * len(members) if weights is None else [float(w) for w in weights]
         starts = np.concatenate([[0], np.cumsum(self.block_sizes)])
         coef = np.zeros((len(self.classes_), int(starts[-1])))
         intercept = self.offsets.copy()
-        for clf, blocks in members:
+        for (clf, blocks), weight in zip(members, self.weights):
             w, b = _full_coef(clf)
             col = 0
             for k in blocks:
-                coef[:, starts[k]:starts[k + 1]] += w[:, col:col + self.block_sizes[k]] / len(members)
+                coef[:, starts[k]:starts[k + 1]] += weight * w[:, col:col + self.block_sizes[k]]
                 col += self.block_sizes[k]
-            intercept += b / len(members)
+            intercept += weight * b
         self.coef_, self.intercept_ = coef, intercept
 
     def _columns(self, blocks: tuple[int, ...]) -> np.ndarray:
@@ -232,8 +233,8 @@ class LinearEnsemble:
     def decision_function(self, x) -> np.ndarray:
         x = sparse.csr_matrix(x)
         out = np.zeros((x.shape[0], len(self.classes_))) + self.offsets
-        for clf, blocks in self.members:
-            out += _two_columns(clf.decision_function(x[:, self._columns(blocks)])) / len(self.members)
+        for (clf, blocks), weight in zip(self.members, self.weights):
+            out += weight * _two_columns(clf.decision_function(x[:, self._columns(blocks)]))
         return out
 
     def predict(self, x) -> np.ndarray:
@@ -333,18 +334,29 @@ def train(texts: list[str], labels: list[str], meta: dict | None = None) -> Topi
                 oof[(kind, c)][test_idx] = _two_columns(clf.decision_function(x[test_idx]))
     del counts
 
+    # Members of a pair count alike: each weighted by the inverse spread of its
+    # margins, since a smaller C gives smaller margins for the same confidence.
+    spread = {key: float(m.std()) for key, m in oof.items()}
+
+    def weights(pipeline):
+        inverse = np.array([1 / spread[key] for key in pipeline])
+        return inverse / inverse.sum()
+
+    def blend(pipeline):
+        return sum(w * oof[key] for w, key in zip(weights(pipeline), pipeline))
+
     singles = [(key,) for key in oof]
     pairs = [(a, b) for i, a in enumerate(oof) for b in list(oof)[i + 1:] if a[0] != b[0]]
     scores = {}
     for pipeline in singles + pairs:
-        margins = sum(oof[key] for key in pipeline) / len(pipeline)
+        margins = blend(pipeline)
         for w in LEXICON_WEIGHTS:
             scores[(pipeline, w)] = _macro_f1(y, margins + w * lex_all, classes)
     # Ties go to the simpler pipeline: a single model, the lower lexicon weight.
     order = {p: i for i, p in enumerate(singles + pairs)}
     (pipeline, best_w) = max(scores, key=lambda k: (round(scores[k], 10), -order[k[0]], -k[1]))
     cv_f1 = scores[(pipeline, best_w)]
-    margins = sum(oof[key] for key in pipeline) / len(pipeline) + best_w * lex_all
+    margins = blend(pipeline) + best_w * lex_all
 
     # Offsets: tuned on all out-of-fold margins, kept if tuning on part of them helps the rest.
     nested = np.empty(len(y), dtype=int)
@@ -365,12 +377,13 @@ def train(texts: list[str], labels: list[str], meta: dict | None = None) -> Topi
         idx = tuple(union_blocks.index(b) for b in FEATURE_SETS[kind])
         cols = np.concatenate([np.arange(starts[k], starts[k + 1]) for k in idx])
         members.append((_classifier(c).fit(x[:, cols], y), idx))
-    clf = LinearEnsemble(members, sizes, offsets)
+    clf = LinearEnsemble(members, sizes, offsets, list(weights(pipeline)))
     info = dict(meta or {})
     info.update({"labels": list(classes), "examples": len(texts),
                  "pipeline": [[kind, c] for kind, c in pipeline],
                  "features": " | ".join(kind for kind, _ in pipeline),
                  "C": "+".join(str(c) for _, c in pipeline) if len(pipeline) > 1 else pipeline[0][1],
+                 "weights": [round(float(w), 4) for w in weights(pipeline)],
                  "lexicon_weight": best_w, "offsets": use_offsets,
                  "cv_macro_f1": float(nested_f1 if use_offsets else cv_f1),
                  "cv_macro_f1_without_offsets": float(cv_f1),
