@@ -175,7 +175,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--reuse", action="store_true", help="keep the loaded database from an earlier run")
     args = parser.parse_args()
     now = datetime.now(timezone.utc)
