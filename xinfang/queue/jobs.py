@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from .. import runtime
 from ..bot import submission
+from ..cases import followups
 from ..models import Case, Notification, utcnow
 from . import intake, outbox, reminders, sweeper
 from .senders import build_senders
@@ -63,8 +64,9 @@ def process_message(message_id: int) -> str:
 
 
 def register_intake(message_id: int) -> str:
-    """Register a submitted intake, then send its receipt and set its reminders in this same job:
-    the citizen's 登记 push should not wait behind two more trips through the queue."""
+    """Register a submitted intake, then send its receipt in this same job: the citizen's 登记 push
+    should not wait behind another trip through the queue. The reminders wait in their own,
+    lower-priority queue (and the periodic sweep would set them anyway)."""
     rt = runtime.current()
     with rt.Session() as session:
         case = submission.register_submission(session, rt.calendar, message_id)
@@ -75,7 +77,7 @@ def register_intake(message_id: int) -> str:
             Notification.case_id == case_id, Notification.status == "pending")).all()
     for notification_id in receipts:
         send_notification(notification_id)
-    schedule_reminders(case_id)
+    followups.enqueue(followups.SCHEDULE_REMINDERS, case_id, queue="reminders", job_id=f"reminders-{case_id}")
     return code
 
 
