@@ -15,6 +15,7 @@ import argparse
 import random
 import statistics
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -182,7 +183,7 @@ def main() -> None:
     if not args.reuse:
         fresh_database(args.url)
     settings = Settings.from_env({"XINFANG_DATABASE_URL": args.url, "XINFANG_REDIS_URL": args.redis,
-                                  "XINFANG_SECRET_KEY": "bench", "XINFANG_DATA_DIR": "/tmp/xinfang-bench-admin"})
+                                  "XINFANG_SECRET_KEY": "bench", "XINFANG_DATA_DIR": tempfile.mkdtemp(prefix="xinfang-bench-admin-")})
     rt = init_runtime(settings)
     with rt.Session() as session:
         load_reference_data(session)

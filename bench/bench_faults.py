@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -244,6 +245,8 @@ def intake_throughput(stack: Stack, engine, n: int) -> dict:
     from rq import Queue, SimpleWorker, Worker
     from rq.job import Job
 
+    from xinfang.bot.dialogue import Intake
+    from xinfang.cases import followups
     from xinfang.cases.codes import new_tracking_code
 
     conn = redis.Redis(port=REDIS_PORT)
@@ -255,18 +258,18 @@ def intake_throughput(stack: Stack, engine, n: int) -> dict:
             {"channel": "wechat", "external_id": f"bench-intake-{i}", "sender": f"oIntake{i:08d}", "msg_type": "text",
              "raw": "<xml/>", "payload": {"Content": "确认"}, "received_at": now, "status": "processed",
              "processed_at": now, "attempts": 1, "answer": "", "tracking_code": new_tracking_code(),
-             "intake": {"step": "confirm", "text": t, "county": None, "township": None, "phone": None,
-                        "phone_asked": True, "attachments": [], "started_at": now.isoformat()}}
+             "intake": asdict(Intake(step="confirm", text=t, phone_asked=True, started_at=now.isoformat()))}
             for i, t in enumerate(texts)]).scalars().all()
     intake = Queue("intake", connection=conn)
     with conn.pipeline() as pipe:
         for message_id in ids:
-            intake.enqueue("xinfang.queue.jobs.register_intake", message_id, job_id=f"register-{message_id}",
+            intake.enqueue(followups.REGISTER_INTAKE, message_id, job_id=followups.register_job_id(message_id),
                            pipeline=pipe)
         pipe.execute()
     subprocess.run([sys.executable, "-m", "xinfang", "worker", "--burst"], cwd=ROOT, env=stack.env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    jobs = [j for j in Job.fetch_many([f"register-{i}" for i in ids], connection=conn) if j and j.ended_at]
+    jobs = [j for j in Job.fetch_many([followups.register_job_id(i) for i in ids], connection=conn)
+            if j and j.ended_at]
     span = (max(j.ended_at for j in jobs) - min(j.started_at for j in jobs)).total_seconds()
     with engine.connect() as db:
         registered = db.scalar(select(func.count()).select_from(InboundMessage).where(

@@ -1,4 +1,4 @@
-"""Issue 8 in the staff panel: the monthly 通报 download, the 研判, 督办 and 挂牌督办 lists, and the same lists in the API.
+"""After the reply, in the staff panel: the monthly 通报 download, the 研判, 督办 and 挂牌督办 lists, and the same lists in the API.
 
 Rule: the 通报 ranks every department, so only those who read the overview
 (领导、督办员、管理员) download it; a clerk or a handler gets 403.

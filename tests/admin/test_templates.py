@@ -1,4 +1,4 @@
-"""Admin-editable texts (issue #7): citizen notices and 处理意见 drafts, with preview, checks, audit and restore.
+"""Admin-editable texts: citizen notices and 处理意见 drafts, with preview, checks, audit and restore.
 
 Rule: an override changes what the next notice says, never one already in the
 outbox; a text that drops what the law asks the citizen be told (the 查询码,

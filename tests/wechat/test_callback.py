@@ -214,8 +214,7 @@ def test_after_an_outage_a_citizens_answers_keep_the_order_they_wrote_in(rt, set
         platform = WeChatPlatform(server.url + "/wechat", down.wechat_token, APPID, AES_KEY, timeout=5.0)
         assert "稍后回复" in platform.send_text(OPENID, "得荣县的路修了一半就停工了，电话13800002222").content
     # Redis is back; this web process has not seen the outage (another process stored the message).
-    monkeypatch.setattr(conversation, "_backlog_seen", [float("-inf")])
-    monkeypatch.setattr(conversation, "_backlog_checked", [float("-inf"), False])
+    monkeypatch.setattr(conversation, "_backlog", conversation._Backlog())
     _, wechat = make_gateway("safe", worker=False)
     # The 确认 must not overtake the petition still waiting in the queue: it waits behind it.
     assert "稍后回复" in wechat.send_text(OPENID, "确认").content

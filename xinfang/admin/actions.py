@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..cases import notices, reviews, service, supervision
 from ..cases.deadlines import Calendar, running_clock
+from ..cases.departments import department_name
 from ..cases.service import Actor
 from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, TRANSITIONS, WorkflowError, check_action
 from ..models import Case, Department, StaffUser, Supervision
@@ -125,9 +126,7 @@ def preview(session: Session, cal: Calendar, case: Case, action: str, actor: Act
     if transition.target:
         draft.status = transition.target
     draft.clock, draft.due_at = running_clock(draft, cal)
-    department = session.scalar(select(Department.name).where(Department.code == draft.department_code)) \
-        if draft.department_code else None
-    text = notices.text(session, transition.notice, draft, cal, department)
+    text = notices.text(session, transition.notice, draft, cal, department_name(session, draft.department_code))
     return {"text": text, "channels": service.notification_channels(case.petitioner)}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..cases import notices, service, templates
+from ..cases import departments, notices, templates
 from ..models import ROLES, AuditEntry, County, Department, Mailbox, StaffUser, utcnow
 from ..requestctx import calendar, db
 from . import accounts, audit, auth, views
@@ -96,7 +96,7 @@ def reference():
         else:
             row.description = (request.form.get("description") or "").strip()[:200]
         session.commit()
-        service.forget_department_names()
+        departments.forget_names()
         audit.record(session, admin, "reference_changed",
                      detail={"kind": request.form["kind"], "id": row.id, "name": name, "active": row.active})
         flash(f"已保存：{name}")

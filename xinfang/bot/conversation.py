@@ -31,7 +31,8 @@ from ..cases import followups, public, surveys
 from ..cases.codes import new_tracking_code
 from ..cases.deadlines import ROUTE_DAYS, Calendar
 from ..cases.notices import NOTICES, ROUTE_WINDOWS
-from ..cases.service import Actor, department_name, find_or_create_petitioner, open_cases_of, perform_action
+from ..cases.departments import department_name
+from ..cases.service import Actor, find_or_create_petitioner, open_cases_of, perform_action
 from ..cases.workflow import STATES, WorkflowError
 from ..models import Attachment, Case, InboundMessage, Notification, Petitioner, utcnow
 from ..nlp import places, resources
@@ -73,8 +74,7 @@ def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, 
     run now the message is stored `pending`, the queue's process_message job answers it through
     the customer-service API, and the citizen gets a short holding text.
     """
-    # Read now: after a failed flush the message's attributes cannot be loaded.
-    fields = {name: getattr(message, name) for name in _STORED}
+    fields = _fields(message)
     try:
         begun = dialogue.begin(redis, message.channel, message.sender, replay=(replay_key, message.external_id),
                                limits=floods.LIMITS if _counts_for_floods(message) else (),
@@ -85,7 +85,7 @@ def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, 
             return _leave_for_queue(session, fields)
         begun = dialogue.Begun()  # events need no dialogue state: answered while Redis is away
     if begun.replay_of is not None:
-        return _stored_answer(session, message.channel, begun.replay_of)
+        return _stored_answer(session, message.channel, begun.replay_of) or ""
     try:
         if message.msg_type == "event":
             return _answer_new_event(session, cal, message, begun)
@@ -95,12 +95,10 @@ def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, 
             return _leave_for_queue(session, fields)
         return _dialogue_step(session, cal, redis, message, begun)
     except _StoredAlready:
-        session.rollback()
-        stored = session.scalar(select(InboundMessage).where(
-            InboundMessage.channel == fields["channel"], InboundMessage.external_id == fields["external_id"]))
-        if stored is None:  # the conflict was another row's
+        answer = _stored_answer(session, fields["channel"], fields["external_id"])
+        if answer is None:  # the conflict was another row's
             return _leave_for_queue(session, fields)
-        return stored.answer or ""
+        return answer
     except Exception:
         log.exception("message %s left for the queue", fields["external_id"])
         session.rollback()
@@ -117,8 +115,14 @@ def _begin_stored(redis, message: InboundMessage) -> dialogue.Begun:
 
 
 _STORED = ("channel", "external_id", "sender", "msg_type", "raw", "payload", "received_at")
-_COLUMNS = _STORED + ("status", "processed_at", "attempts", "error", "answer", "case_id", "tracking_code", "intake")
-_INSERT = insert(InboundMessage.__table__).returning(InboundMessage.__table__.c.id)
+_MESSAGES = InboundMessage.__table__
+_COLUMNS = tuple(column.name for column in _MESSAGES.columns if column.name != "id")
+_INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id)
+
+
+def _fields(message: InboundMessage) -> dict:
+    # Read up front: after a failed flush the message's attributes cannot be loaded.
+    return {name: getattr(message, name) for name in _STORED}
 
 
 def _leave_for_queue(session: Session, fields: dict) -> str:
@@ -128,15 +132,17 @@ def _leave_for_queue(session: Session, fields: dict) -> str:
                                   payload=fields["payload"], now=fields["received_at"])
     if not fresh and stored.status == "processed":
         return stored.answer or ""
-    followups.enqueue(followups.PROCESS_MESSAGE, stored.id, queue="intake", job_id=f"intake-{stored.id}")
-    _backlog_seen[0] = time.monotonic()
+    followups.enqueue(followups.PROCESS_MESSAGE, stored.id, queue="intake", job_id=followups.intake_job_id(stored.id))
+    _backlog.left_at = time.monotonic()
     return texts.HOLDING
 
 
-def _stored_answer(session: Session, channel: str, external_id: str) -> str:
+def _stored_answer(session: Session, channel: str, external_id: str) -> str | None:
+    """The answer stored with a message ("" while it waits for the queue); None when it is not stored."""
     session.rollback()
-    return session.scalar(select(InboundMessage.answer).where(
-        InboundMessage.channel == channel, InboundMessage.external_id == external_id)) or ""
+    row = session.execute(select(InboundMessage.answer).where(
+        InboundMessage.channel == channel, InboundMessage.external_id == external_id)).first()
+    return None if row is None else row.answer or ""
 
 
 def _store(session: Session, message: InboundMessage, answer: str, touch: bool) -> None:
@@ -195,7 +201,7 @@ def _dialogue_step(session: Session, cal: Calendar, redis, message: InboundMessa
     if begun.wait is not None:
         return _rate_limited(session, message, begun.wait, touch=begun.touch)
     token = begun.token
-    fields = {"channel": message.channel, "sender": message.sender, "external_id": message.external_id}
+    fields = _fields(message)
     try:
         if message.id is not None:
             # A stored message (the queue's): another process may have answered it while we waited.
@@ -216,16 +222,25 @@ def _dialogue_step(session: Session, cal: Calendar, redis, message: InboundMessa
 # message of the same citizen joins them rather than overtaking. Whether any wait is asked once
 # a second per process; this process's own fallback marks it at once.
 BACKLOG_CHECK_SECONDS = 1.0
-_backlog_seen = [float("-inf")]
-_backlog_checked = [float("-inf"), False]
+
+
+@dataclass
+class _Backlog:
+    checked_at: float = float("-inf")
+    any_pending: bool = False
+    left_at: float = float("-inf")  # when this process last left a message for the queue
+
+
+_backlog = _Backlog()
 
 
 def _backlog_of(session: Session, message: InboundMessage) -> bool:
     now = time.monotonic()
-    if now - _backlog_checked[0] >= BACKLOG_CHECK_SECONDS:
-        _backlog_checked[:] = [now, session.scalar(select(InboundMessage.id).where(
-            InboundMessage.status == "pending", InboundMessage.channel == message.channel).limit(1)) is not None]
-    if not _backlog_checked[1] and now - _backlog_seen[0] >= BACKLOG_CHECK_SECONDS:
+    if now - _backlog.checked_at >= BACKLOG_CHECK_SECONDS:
+        _backlog.checked_at = now
+        _backlog.any_pending = session.scalar(select(InboundMessage.id).where(
+            InboundMessage.status == "pending", InboundMessage.channel == message.channel).limit(1)) is not None
+    if not _backlog.any_pending and now - _backlog.left_at >= BACKLOG_CHECK_SECONDS:
         return False
     return session.scalar(select(InboundMessage.id).where(
         InboundMessage.channel == message.channel, InboundMessage.sender == message.sender,
@@ -321,7 +336,7 @@ class _Turn:
             log.warning("dialogue state of message %s not saved: %s", self.message.id, exc)
         if self.submitted:
             followups.enqueue(followups.REGISTER_INTAKE, self.message.id, queue="intake",
-                              job_id=f"register-{self.message.id}")
+                              job_id=followups.register_job_id(self.message.id))
 
     # -- text --
 

@@ -20,6 +20,7 @@ from ..models import InboundMessage, Petitioner, utcnow
 # Events that are the citizen's own move: they open the 48-hour window like a message does.
 # TEMPLATESENDJOBFINISH and the automatic LOCATION report are the platform's, not the citizen's.
 USER_EVENTS = frozenset({"subscribe", "unsubscribe", "SCAN", "CLICK", "VIEW"})
+SUBSCRIPTIONS = {"subscribe": True, "unsubscribe": False}
 
 
 def new_message(*, channel: str, external_id: str, sender: str, msg_type: str, raw: str, payload: dict,
@@ -34,8 +35,7 @@ def add(session: Session, message: InboundMessage) -> None:
     session.add(message)
     event = message.payload.get("Event")
     if event in USER_EVENTS:
-        touch_petitioner(session, message, subscribed=event == "subscribe" if event in (
-            "subscribe", "unsubscribe") else None)
+        touch_petitioner(session, message, subscribed=SUBSCRIPTIONS.get(event))
     session.flush()
 
 

@@ -23,6 +23,27 @@ REGISTER_INTAKE = "xinfang.queue.jobs.register_intake"
 CLASSIFY_CASE = "xinfang.queue.jobs.classify_case"
 
 
+# Job ids name the work, so the same work is never queued twice and the sweeper can ask whether it still is.
+
+def notify_job_id(notification_id: int, at: datetime | None = None) -> str:
+    """A send now, or at `at` (the id names the moment, so a job never overwrites itself while it runs)."""
+    return f"notify-{notification_id}" if at is None else f"notify-{notification_id}-{int(at.timestamp())}"
+
+
+def intake_job_id(message_id: int) -> str:
+    """process_message of a message stored `pending`."""
+    return f"intake-{message_id}"
+
+
+def register_job_id(message_id: int) -> str:
+    """register_intake of a 确认."""
+    return f"register-{message_id}"
+
+
+def reminders_job_id(case_id: int) -> str:
+    return f"reminders-{case_id}"
+
+
 def enqueue_all(jobs: list[tuple[str, tuple, str, str]]) -> bool:
     """Enqueue (func_path, args, queue, job_id) jobs in one round trip; False (and a log line) when
     Redis cannot take them now."""

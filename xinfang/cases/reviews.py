@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import runtime
-from ..models import Case, CaseEvent, Department, StaffUser
+from ..models import Case, CaseEvent, StaffUser
 from ..nlp import duplicates
 from . import deadlines
+from .departments import department_name
 from .workflow import NOT_ACCEPTED_GROUNDS
 
 DEFAULT_BODIES = Path(__file__).resolve().parent.parent / "data" / "review_bodies.json"
@@ -90,8 +91,8 @@ def next_body(session: Session, case: Case, config: dict | None = None) -> Revie
     level = first_level(session, case)
     for _ in range(case.review_level + 1):
         level = level_above(config, level, case.department_code)
-    department_name = session.scalar(select(Department.name).where(Department.code == case.department_code))
-    return body_at(config, level, department_code=case.department_code, department_name=department_name,
+    return body_at(config, level, department_code=case.department_code,
+                   department_name=department_name(session, case.department_code),
                    county=case.county)
 
 

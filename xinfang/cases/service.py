@@ -8,7 +8,6 @@ nothing.
 """
 from __future__ import annotations
 
-import time
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from ..models import Case, CaseEvent, Department, LabelCorrection, Notification,
 from ..nlp import duplicates
 from . import followups, notices, reviews, surveys
 from .codes import new_tracking_code
+from .departments import department_name
 from .deadlines import Calendar, running_clock
 from .names import name_keys
 from .workflow import HANDLING_STATES, OPEN_STATES, ROUTES, STATES, TRANSITIONS, WorkflowError, check_action
@@ -425,38 +425,21 @@ def _notify(session, case: Case, event: CaseEvent, notice: str, cal: Calendar) -
     return notification
 
 
-# Department names are reference data: read once a minute per process, not for every notice
-# (a renamed department reaches the other processes' notices within that minute).
-DEPARTMENT_NAMES_SECONDS = 60
-_department_names: dict[str, tuple[float, str | None]] = {}
-
-
-def forget_department_names() -> None:
-    _department_names.clear()
-
-
-def department_name(session: Session, code: str | None) -> str | None:
-    if not code:
-        return None
-    now = time.monotonic()
-    cached = _department_names.get(code)
-    if cached is not None and now - cached[0] < DEPARTMENT_NAMES_SECONDS:
-        return cached[1]
-    name = session.scalar(select(Department.name).where(Department.code == code))
-    _department_names[code] = (now, name)
-    return name
+def pending_notification_ids(session: Session, case_id: int) -> list[int]:
+    """The case's notices not sent yet (a registration's receipt, normally)."""
+    return list(session.scalars(select(Notification.id).where(
+        Notification.case_id == case_id, Notification.status == "pending")))
 
 
 def enqueue_followups(session: Session, case: Case) -> None:
-    """After a registration committed elsewhere (a dialogue step, a letter): its pending pushes and reminders."""
-    _after_commit(case, session.scalars(select(Notification.id).where(
-        Notification.case_id == case.id, Notification.status == "pending")).all())
+    """After a registration committed elsewhere (a letter): its pending pushes and reminders."""
+    _after_commit(case, pending_notification_ids(session, case.id))
 
 
 def _after_commit(case: Case, notification_ids: list[int | None]) -> None:
     followups.enqueue_all(
-        [(followups.SEND_NOTIFICATION, (nid,), "notify", f"notify-{nid}") for nid in notification_ids if nid]
-        + [(followups.SCHEDULE_REMINDERS, (case.id,), "reminders", f"reminders-{case.id}")])
+        [(followups.SEND_NOTIFICATION, (nid,), "notify", followups.notify_job_id(nid)) for nid in notification_ids if nid]
+        + [(followups.SCHEDULE_REMINDERS, (case.id,), "reminders", followups.reminders_job_id(case.id))])
 
 
 # --- queries -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Texts an admin may edit: the citizen notices and the 处理意见 drafts of the reply composer (issue #7).
+"""Texts an admin may edit: the citizen notices and the 处理意见 drafts of the reply composer.
 
 The defaults stay in code (cases.notices, REPLY_DRAFTS); an override is a row
 of template_overrides. A text is refused unless it keeps what the law asks the

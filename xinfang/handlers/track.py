@@ -60,7 +60,7 @@ def lookup():
 
 
 def evaluation_area(case: Case) -> str:
-    """The satisfaction evaluation's place on the page (wired by the survey issue)."""
+    """The satisfaction evaluation's place on the page (filled in by the survey pages)."""
     return evaluation.evaluation_area(case)
 
 

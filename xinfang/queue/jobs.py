@@ -10,17 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from rq import Queue
-from sqlalchemy import select
 
 from .. import runtime
 from ..bot import submission
 from ..cases import followups
-from ..models import Case, Notification, utcnow
-from . import intake, outbox, reminders, sweeper
+from ..cases.service import pending_notification_ids
+from ..models import Case, utcnow
+from . import intake, outbox, reminders
 from .senders import build_senders
 
 NOTIFY_QUEUE = "notify"
-SEND_NOTIFICATION = "xinfang.queue.jobs.send_notification"
 
 _senders: tuple = (None, None)  # (runtime, senders): built once per worker process
 
@@ -36,11 +35,11 @@ def schedule_send(notification_id: int, at: datetime) -> None:
     """Enqueue a send for `at` (now, or later); the job id names the moment, so a job
     never overwrites itself while it runs."""
     queue = Queue(NOTIFY_QUEUE, connection=runtime.current().redis)
-    job_id = sweeper.notify_job_id(notification_id, at)
+    job_id = followups.notify_job_id(notification_id, at)
     if at <= utcnow():
-        queue.enqueue(SEND_NOTIFICATION, notification_id, job_id=job_id)
+        queue.enqueue(followups.SEND_NOTIFICATION, notification_id, job_id=job_id)
     else:
-        queue.enqueue_at(at, SEND_NOTIFICATION, notification_id, job_id=job_id)
+        queue.enqueue_at(at, followups.SEND_NOTIFICATION, notification_id, job_id=job_id)
 
 
 def send_notification(notification_id: int) -> str:
@@ -73,11 +72,11 @@ def register_intake(message_id: int) -> str:
         if case is None:
             return "nothing to do"
         code, case_id = case.tracking_code, case.id
-        receipts = session.scalars(select(Notification.id).where(
-            Notification.case_id == case_id, Notification.status == "pending")).all()
+        receipts = pending_notification_ids(session, case_id)
     for notification_id in receipts:
         send_notification(notification_id)
-    followups.enqueue(followups.SCHEDULE_REMINDERS, case_id, queue="reminders", job_id=f"reminders-{case_id}")
+    followups.enqueue(followups.SCHEDULE_REMINDERS, case_id, queue="reminders",
+                      job_id=followups.reminders_job_id(case_id))
     return code
 
 

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 def _deliver(notification) -> None:
     if notification is not None:
         followups.enqueue(followups.SEND_NOTIFICATION, notification.id, queue="notify",
-                          job_id=f"notify-{notification.id}")
+                          job_id=followups.notify_job_id(notification.id))
 
 
 def send_survey(survey_id: int) -> bool:

@@ -19,6 +19,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..cases import followups
 from ..models import InboundMessage, Notification, utcnow
 from .intake import MAX_MESSAGE_ATTEMPTS
 
@@ -30,25 +31,6 @@ GRACE = timedelta(seconds=10)
 STALE_START = timedelta(seconds=90)
 BATCH = 1000
 ALIVE = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED)
-
-SEND_NOTIFICATION = "xinfang.queue.jobs.send_notification"
-PROCESS_MESSAGE = "xinfang.queue.jobs.process_message"
-REGISTER_INTAKE = "xinfang.queue.jobs.register_intake"
-
-
-def notify_job_id(notification_id: int, at: datetime) -> str:
-    return f"notify-{notification_id}-{int(at.timestamp())}"
-
-
-def intake_job_id(message_id: int) -> str:
-    """The id the WeChat handler enqueues process_message under."""
-    return f"intake-{message_id}"
-
-
-def register_job_id(message_id: int) -> str:
-    """The id a 确认 enqueues register_intake under."""
-    return f"register-{message_id}"
-
 
 @dataclass
 class SweepReport:
@@ -83,9 +65,9 @@ def sweep(session: Session, redis, now: datetime | None = None) -> SweepReport:
         .order_by(Notification.next_attempt_at).limit(BATCH)
     ).all()
     notify = Queue("notify", connection=redis)
-    candidates = {nid: [f"notify-{nid}", notify_job_id(nid, at)] for nid, at in due}
+    candidates = {nid: [followups.notify_job_id(nid), followups.notify_job_id(nid, at)] for nid, at in due}
     for notification_id in _vanished(redis, candidates, now):
-        notify.enqueue(SEND_NOTIFICATION, notification_id, job_id=candidates[notification_id][-1])
+        notify.enqueue(followups.SEND_NOTIFICATION, notification_id, job_id=candidates[notification_id][-1])
         report.notifications += 1
     stuck = session.scalars(
         select(InboundMessage.id)
@@ -93,8 +75,8 @@ def sweep(session: Session, redis, now: datetime | None = None) -> SweepReport:
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
     intake = Queue("intake", connection=redis)
-    for message_id in _vanished(redis, {mid: [intake_job_id(mid)] for mid in stuck}, now):
-        intake.enqueue(PROCESS_MESSAGE, message_id, job_id=intake_job_id(message_id))
+    for message_id in _vanished(redis, {mid: [followups.intake_job_id(mid)] for mid in stuck}, now):
+        intake.enqueue(followups.PROCESS_MESSAGE, message_id, job_id=followups.intake_job_id(message_id))
         report.messages += 1
     unregistered = session.scalars(
         select(InboundMessage.id)
@@ -102,8 +84,8 @@ def sweep(session: Session, redis, now: datetime | None = None) -> SweepReport:
                InboundMessage.received_at <= now - GRACE)
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
-    for message_id in _vanished(redis, {mid: [register_job_id(mid)] for mid in unregistered}, now):
-        intake.enqueue(REGISTER_INTAKE, message_id, job_id=register_job_id(message_id))
+    for message_id in _vanished(redis, {mid: [followups.register_job_id(mid)] for mid in unregistered}, now):
+        intake.enqueue(followups.REGISTER_INTAKE, message_id, job_id=followups.register_job_id(message_id))
         report.submissions += 1
     if report.notifications or report.messages or report.submissions:
         log.warning("sweeper re-enqueued %d notifications, %d messages and %d submissions",
