@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..cases import service
 from ..cases.deadlines import Calendar
+from ..cases.figures import rate
 from ..cases.service import Actor
 from ..cases.totals import UNKNOWN
 from ..cases.workflow import HANDLING_STATES
@@ -44,11 +45,11 @@ class DepartmentRow:
 
     @property
     def acceptance_rate(self) -> float | None:
-        return round(self.accepted_on_time / self.accepted, 4) if self.accepted else None
+        return rate(self.accepted_on_time, self.accepted)
 
     @property
     def reply_rate(self) -> float | None:
-        return round(self.replied_on_time / self.replied, 4) if self.replied else None
+        return rate(self.replied_on_time, self.replied)
 
 
 @dataclass
@@ -69,11 +70,11 @@ class Overview:
 
     @property
     def participation_rate(self) -> float | None:
-        return _rate(self.surveys.get("answered", 0), self.surveys.get("sent", 0))
+        return rate(self.surveys.get("answered", 0), self.surveys.get("sent", 0))
 
     @property
     def satisfaction_rate(self) -> float | None:
-        return _rate(self.surveys.get("满意", 0) + self.surveys.get("基本满意", 0), self.surveys.get("answered", 0))
+        return rate(self.surveys.get("满意", 0) + self.surveys.get("基本满意", 0), self.surveys.get("answered", 0))
 
     def totals(self, dimension: str) -> list[tuple[str, int]]:
         counts = defaultdict(int)
@@ -105,10 +106,6 @@ class Overview:
             ["不满意", s.get("不满意", 0)], ["满意率（满意+基本满意）", self.satisfaction_rate],
             ["重复信访", self.repeats], ["联名/群体（并入在办事项）", self.joined], ["集体访", self.collective],
         ]
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
 
 
 def label(dimension: str, key: str) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+
+from .floods import flood_key
 
 TTL_SECONDS = 6 * 3600
 # Long enough for one step; a crashed holder frees it by itself.
@@ -62,14 +63,6 @@ def _dump(intake: Intake) -> str:
 
 def load(redis, channel: str, sender: str) -> Intake | None:
     return _intake(redis.get(_key(channel, sender)))
-
-
-def save(redis, channel: str, sender: str, intake: Intake) -> None:
-    redis.set(_key(channel, sender), _dump(intake), ex=TTL_SECONDS)
-
-
-def clear(redis, channel: str, sender: str) -> None:
-    redis.delete(_key(channel, sender))
 
 
 # --- one step in two round trips ---------------------------------------------------
@@ -156,8 +149,6 @@ def begin(redis, channel: str, sender: str, *, limits=(), replay: tuple[str, str
     Over a flood limit no lock is taken. Waits up to LOCK_WAIT_SECONDS for a lock another message
     holds; Busy after that.
     """
-    from .floods import flood_key
-
     token = _token() if lock else ""
     nonce_key, external_id = replay or ("", "")
     keys = [_key(channel, sender), _lock_key(channel, sender), nonce_key or _key(channel, sender) + ":nonce",
@@ -208,13 +199,3 @@ def _acquire(redis, channel: str, sender: str, token: str) -> None:
         if time.monotonic() >= deadline:
             raise Busy(sender)
         time.sleep(0.05)
-
-
-@contextmanager
-def locked(redis, channel: str, sender: str):
-    token = _token()
-    _acquire(redis, channel, sender, token)
-    try:
-        yield
-    finally:
-        release(redis, channel, sender, token)

@@ -31,6 +31,11 @@ DIMENSIONS = ("department", "county", "category")
 UNKNOWN = "未确定"
 
 
+def rate(part: int, whole: int) -> float | None:
+    """A share rounded to four places; None when there is nothing to share."""
+    return round(part / whole, 4) if whole else None
+
+
 @dataclass
 class Counts:
     sent: int = 0
@@ -48,37 +53,33 @@ class Counts:
     registered: int = 0
     repeats: int = 0
 
-    @staticmethod
-    def _rate(part: int, whole: int) -> float | None:
-        return round(part / whole, 4) if whole else None
-
     @property
     def participation_rate(self):
-        return self._rate(self.answered, self.sent)
+        return rate(self.answered, self.sent)
 
     @property
     def satisfaction_rate(self):
-        return self._rate(self.satisfied, self.answered)
+        return rate(self.satisfied, self.answered)
 
     @property
     def satisfaction_rate_broad(self):
-        return self._rate(self.satisfied + self.basically, self.answered)
+        return rate(self.satisfied + self.basically, self.answered)
 
     @property
     def on_time_acceptance_rate(self):
-        return self._rate(self.accepted_on_time, self.accepted)
+        return rate(self.accepted_on_time, self.accepted)
 
     @property
     def on_time_reply_rate(self):
-        return self._rate(self.replied_on_time, self.replied)
+        return rate(self.replied_on_time, self.replied)
 
     @property
     def reopen_rate(self):
-        return self._rate(self.reopened, self.replied)
+        return rate(self.reopened, self.replied)
 
     @property
     def repeat_rate(self):
-        return self._rate(self.repeats, self.registered)
+        return rate(self.repeats, self.registered)
 
     def as_dict(self) -> dict:
         counts = {f.name: getattr(self, f.name) for f in fields(self)}
