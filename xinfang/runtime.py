@@ -12,7 +12,7 @@ import redis
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
-from .cases import totals
+from .cases import departments, notices, totals
 from .cases.deadlines import Calendar
 from .config import Settings
 
@@ -63,6 +63,9 @@ def init_runtime(settings: Settings) -> Runtime:
     if _current is not None:
         _current.close()
     _current = Runtime(settings)
+    # What the process remembers of a database (department names, notice texts) is of the one it read.
+    departments.forget_names()
+    notices.forget_overrides()
     return _current
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from redis.exceptions import RedisError
 from rq import Queue
+from rq.job import Job, JobStatus
 
 from .. import runtime
 
@@ -40,8 +41,9 @@ def register_job_id(message_id: int) -> str:
     return f"register-{message_id}"
 
 
-def reminders_job_id(case_id: int) -> str:
-    return f"reminders-{case_id}"
+def reminders_job_id(case_ids: list[int]) -> str:
+    """schedule_reminders of these cases (a registration batch's, in order)."""
+    return f"reminders-{case_ids[0]}" if len(case_ids) == 1 else f"reminders-{case_ids[0]}-{case_ids[-1]}"
 
 
 def enqueue_all(jobs: list[tuple[str, tuple, str, str]]) -> bool:
@@ -57,6 +59,24 @@ def enqueue_all(jobs: list[tuple[str, tuple, str, str]]) -> bool:
     except (RedisError, OSError) as exc:
         log.warning("could not enqueue %s: %s; the sweeper will", [job_id for *_, job_id in jobs], exc)
         return False
+
+
+def dequeue(job_ids: list[str]) -> None:
+    """Take out of their queue jobs whose work is done already (a registration batch did it), so a
+    worker does not spend a turn finding that out. Best effort: a job left, or already started, finds
+    nothing to do."""
+    if not job_ids:
+        return
+    try:
+        redis = runtime.current().redis
+        queued = [job for job in Job.fetch_many(job_ids, connection=redis)
+                  if job is not None and job.get_status(refresh=False) == JobStatus.QUEUED]
+        with redis.pipeline() as pipe:
+            for job in queued:
+                job.delete(pipeline=pipe)
+            pipe.execute()
+    except (RedisError, OSError) as exc:
+        log.warning("could not dequeue %d jobs: %s", len(job_ids), exc)
 
 
 def enqueue(func_path: str, *args, queue: str = "default", job_id: str | None = None,

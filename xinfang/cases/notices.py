@@ -8,6 +8,7 @@ written into the outbox, so it never changes a notice already there.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, object_session
@@ -126,10 +127,29 @@ def override_key(name: str) -> str:
     return f"notice.{name}"
 
 
+# An admin's text reaches this process at once (`forget_overrides`), the other processes within the minute.
+OVERRIDE_SECONDS = 60
+_overrides: dict[str, tuple[float, str | None]] = {}
+
+
+def _override(session: Session, name: str) -> str | None:
+    now = time.monotonic()
+    cached = _overrides.get(name)
+    if cached is not None and now - cached[0] < OVERRIDE_SECONDS:
+        return cached[1]
+    row = session.get(TemplateOverride, override_key(name))
+    _overrides[name] = (now, row.fields["text"] if row else None)
+    return _overrides[name][1]
+
+
+def forget_overrides() -> None:
+    _overrides.clear()
+
+
 def text(session: Session | None, name: str, case, cal, department_name=None) -> str:
     """The notice as the citizen reads it if written now: the admin's text if there is one, else the default."""
-    override = session.get(TemplateOverride, override_key(name)) if session is not None else None
-    return render(override.fields["text"] if override else NOTICE_TEXTS[name].default, case, cal, department_name)
+    override = _override(session, name) if session is not None else None
+    return render(override or NOTICE_TEXTS[name].default, case, cal, department_name)
 
 
 def _notice(name: str):

@@ -132,38 +132,63 @@ def find_or_create_petitioner(session: Session, *, openid: str | None = None, na
     return petitioner
 
 
-def register_case(session: Session, cal: Calendar, *, channel: str, text: str,
-                  petitioner: Petitioner | None = None, mailbox_slug: str | None = None,
-                  title: str | None = None, county: str | None = None,
-                  labels: dict | None = None, now: datetime | None = None,
-                  tracking_code: str | None = None, commit: bool = True) -> Case:
-    """登记: store a new case with its clock and the citizen's receipt (Art. 21, 22).
+@dataclass
+class Petition:
+    """What a registration is given (register_case's arguments)."""
+    channel: str
+    text: str
+    petitioner: Petitioner | None = None
+    mailbox_slug: str | None = None
+    title: str | None = None
+    county: str | None = None
+    township: str | None = None
+    labels: dict | None = None
+    now: datetime | None = None
+    # The 查询码 the citizen was already given (a WeChat 确认 reserves it).
+    tracking_code: str | None = None
 
-    `tracking_code`: the 查询码 the citizen was already given (a WeChat 确认 reserves it).
-    """
-    now = now or utcnow()
-    if not text or not text.strip():
-        raise WorkflowError("信访事项内容不能为空")
-    case = Case(channel=channel, text=text.strip(), petitioner=petitioner, mailbox_slug=mailbox_slug,
-                title=title, county=county, status="received", received_at=now, created_at=now)
-    if labels:
-        _apply_labels(case, labels, now)
-    case.fingerprint = duplicates.fingerprint(case.text)
-    original = find_duplicate_of(session, case, now)
-    case.duplicate_of_id = original.id if original else None
-    case.clock, case.due_at = running_clock(case, cal)
-    if tracking_code is not None:
-        case.tracking_code = tracking_code
-        session.add(case)
-        session.flush()
-    else:
-        _add_with_new_code(session, case)
-    event = _record(session, case, "register", Actor.citizen(petitioner.id if petitioner else None),
-                    None, "received", now, note=None, citizen_visible=True)
-    notification = _notify(session, case, event, "registered", cal)
+
+def register_case(session: Session, cal: Calendar, *, commit: bool = True, **petition) -> Case:
+    """登记 of one petition (the fields of Petition); see register_cases."""
+    case, notification = register_cases(session, cal, [Petition(**petition)])[0]
     if commit:
         session.commit()
         _after_commit(case, [notification.id if notification else None])
+    return case
+
+
+def register_cases(session: Session, cal: Calendar, petitions: list[Petition]) -> list[tuple[Case, Notification | None]]:
+    """登记: store new cases, each with its clock, its timeline event and the citizen's receipt in the
+    outbox (Art. 21, 22), in one flush; does not commit. Returns each case with its receipt.
+
+    WorkflowError (nothing added) when a petition has no text.
+    """
+    cases = [_new_case(petition, cal) for petition in petitions]
+    for case, original in zip(cases, find_duplicates(session, cases)):
+        case.duplicate_of = original
+    for case, petition in zip(cases, petitions):
+        if petition.tracking_code is not None:
+            case.tracking_code = petition.tracking_code
+            session.add(case)
+        else:
+            _add_with_new_code(session, case)
+    events = [_record(session, case, "register", Actor.citizen(case.petitioner.id if case.petitioner else None),
+                      None, "received", case.received_at, note=None, citizen_visible=True) for case in cases]
+    session.flush()
+    return [(case, _notify(session, case, event, "registered", cal)) for case, event in zip(cases, events)]
+
+
+def _new_case(petition: Petition, cal: Calendar) -> Case:
+    if not petition.text or not petition.text.strip():
+        raise WorkflowError("信访事项内容不能为空")
+    now = petition.now or utcnow()
+    case = Case(channel=petition.channel, text=petition.text.strip(), petitioner=petition.petitioner,
+                mailbox_slug=petition.mailbox_slug, title=petition.title, county=petition.county,
+                township=petition.township, status="received", received_at=now, created_at=now)
+    if petition.labels:
+        _apply_labels(case, petition.labels, now)
+    case.fingerprint = duplicates.fingerprint(case.text)
+    case.clock, case.due_at = running_clock(case, cal)
     return case
 
 
@@ -181,32 +206,58 @@ def _add_with_new_code(session: Session, case: Case) -> None:
     raise RuntimeError("no free tracking code after 5 draws")
 
 
-def find_duplicate_of(session: Session, case: Case, now: datetime) -> Case | None:
-    """The open case this one repeats (same petitioner) or joins (a mass petition in the same county).
-
-    A repeat is linked, never dropped (Art. 19 ¶3: merged into the pending case by staff).
+def find_duplicates(session: Session, cases: list[Case]) -> list[Case | None]:
+    """For each new case, the open case it repeats (same petitioner) or joins (a mass petition in the
+    same county): among the stored cases, and the new ones before it, which a burst of one mass
+    petition registers together. A repeat is linked, never dropped (Art. 19 ¶3: merged by staff).
     """
-    same_person = [Case.petitioner_id == case.petitioner.id] if case.petitioner and case.petitioner.id else []
-    if case.petitioner and case.petitioner.phone:
-        same_person.append(Petitioner.phone == case.petitioner.phone)
+    found = []
+    with session.no_autoflush:
+        for i, case in enumerate(cases):
+            mates = [j for j in reversed(range(i)) if _same_scope(cases[j], case)]  # newest first, as stored
+            stored = _stored_candidates(session, case)
+            fingerprints = [cases[j].fingerprint for j in mates] + [row.fingerprint for row in stored]
+            scores = duplicates.similarities(case.fingerprint, fingerprints)
+            best = int(scores.argmax()) if len(scores) else None
+            # Link to the root of a chain, so a mass petition gathers under its first case.
+            if best is None or scores[best] < duplicates.DUPLICATE_THRESHOLD:
+                found.append(None)
+            elif best < len(mates):
+                found.append(found[mates[best]] or cases[mates[best]])
+            else:
+                row = stored[best - len(mates)]
+                found.append(session.get(Case, row.duplicate_of_id or row.id))
+    return found
+
+
+def _same_person(case: Case) -> list:
+    petitioner = case.petitioner
+    same = [Case.petitioner_id == petitioner.id] if petitioner and petitioner.id else []
+    if petitioner and petitioner.phone:
+        same.append(Petitioner.phone == petitioner.phone)
+    return same
+
+
+def _stored_candidates(session: Session, case: Case) -> list:
     same_place = [Case.county == case.county] if case.county else []
-    if not same_person and not same_place:
-        return None
-    candidates = session.execute(
+    conditions = _same_person(case) + same_place
+    if not conditions:
+        return []
+    return session.execute(
         select(Case.id, Case.fingerprint, Case.duplicate_of_id)
         .outerjoin(Petitioner, Case.petitioner_id == Petitioner.id)
-        .where(Case.status.in_(OPEN_STATES), Case.received_at >= now - DUPLICATE_LOOKBACK,
-               Case.fingerprint.is_not(None), Case.id != case.id, or_(*same_person, *same_place))
+        .where(Case.status.in_(OPEN_STATES), Case.received_at >= case.received_at - DUPLICATE_LOOKBACK,
+               Case.fingerprint.is_not(None), Case.id != case.id, or_(*conditions))
         .order_by(Case.id.desc()).limit(DUPLICATE_CANDIDATES)
     ).all()
-    if not candidates:
-        return None
-    scores = duplicates.similarities(case.fingerprint, [c.fingerprint for c in candidates])
-    best = int(scores.argmax())
-    if scores[best] < duplicates.DUPLICATE_THRESHOLD:
-        return None
-    # Link to the root of a chain, so a mass petition gathers under its first case.
-    return session.get(Case, candidates[best].duplicate_of_id or candidates[best].id)
+
+
+def _same_scope(mate: Case, case: Case) -> bool:
+    """Whether a new case registered before `case` is one _stored_candidates would find for it."""
+    person, other = case.petitioner, mate.petitioner
+    if person is not None and other is not None and (other is person or (person.phone and other.phone == person.phone)):
+        return True
+    return case.county is not None and mate.county == case.county
 
 
 def classify_labels(session: Session, case: Case, classification: dict, now: datetime | None = None) -> None:
@@ -220,8 +271,11 @@ def _apply_labels(case: Case, classification: dict, now: datetime) -> None:
     case.classified_at = now
     for field in LABEL_FIELDS:
         if field in classification and classification[field] is not None:
-            # A county the citizen chose in the dialogue outranks the guess from the text.
+            # A county the citizen chose in the dialogue outranks the guess from the text, and so does
+            # the township the citizen chose, when the text's lies in another county.
             if field == "county" and case.county:
+                continue
+            if field == "township" and case.county and classification.get("county") != case.county:
                 continue
             setattr(case, field, classification[field])
     case.suggested_department_code = classification.get("department") or case.suggested_department_code
@@ -391,7 +445,6 @@ def _record(session, case, action, actor: Actor, from_status, to_status, now, *,
                       from_status=from_status, to_status=to_status, note=note, data=data or {}, at=now,
                       citizen_visible=citizen_visible)
     session.add(event)
-    session.flush()
     return event
 
 
@@ -414,6 +467,8 @@ def _notify(session, case: Case, event: CaseEvent, notice: str, cal: Calendar) -
     if not channels:
         return None  # the tracking page still shows it
     department = department_name(session, case.department_code)
+    if event.id is None:
+        session.flush()  # the notice's key names its event
     notification = Notification(
         idempotency_key=f"event:{event.id}", case_id=case.id, petitioner_id=case.petitioner_id, event=notice,
         channels=channels, text=notices.text(session, notice, case, cal, department),
@@ -421,25 +476,26 @@ def _notify(session, case: Case, event: CaseEvent, notice: str, cal: Calendar) -
         urgent=case.urgent, next_attempt_at=event.at,
     )
     session.add(notification)
-    session.flush()
     return notification
 
 
-def pending_notification_ids(session: Session, case_id: int) -> list[int]:
-    """The case's notices not sent yet (a registration's receipt, normally)."""
+def pending_notification_ids(session: Session, case_ids: list[int]) -> list[int]:
+    """The cases' notices not sent yet (a registration's receipt, normally), in order."""
+    if not case_ids:
+        return []
     return list(session.scalars(select(Notification.id).where(
-        Notification.case_id == case_id, Notification.status == "pending")))
+        Notification.case_id.in_(case_ids), Notification.status == "pending").order_by(Notification.id)))
 
 
 def enqueue_followups(session: Session, case: Case) -> None:
     """After a registration committed elsewhere (a letter): its pending pushes and reminders."""
-    _after_commit(case, pending_notification_ids(session, case.id))
+    _after_commit(case, pending_notification_ids(session, [case.id]))
 
 
 def _after_commit(case: Case, notification_ids: list[int | None]) -> None:
     followups.enqueue_all(
         [(followups.SEND_NOTIFICATION, (nid,), "notify", followups.notify_job_id(nid)) for nid in notification_ids if nid]
-        + [(followups.SCHEDULE_REMINDERS, (case.id,), "reminders", followups.reminders_job_id(case.id))])
+        + [(followups.SCHEDULE_REMINDERS, (case.id,), "reminders", followups.reminders_job_id([case.id]))])
 
 
 # --- queries -----------------------------------------------------------------

@@ -145,7 +145,8 @@ def _braced(names) -> str:
 # --- saving -------------------------------------------------------------------------
 
 def save(session: Session, key: str, raw: dict, user_id: int | None, now: datetime) -> dict[str, str]:
-    """Check and store an override (commits); the next notice written uses it, none already written."""
+    """Check and store an override (commits); the next notice written uses it (in the other processes
+    within the minute), none already written."""
     fields = validate(key, raw)
     override = session.get(TemplateOverride, key)
     if override is None:
@@ -153,6 +154,7 @@ def save(session: Session, key: str, raw: dict, user_id: int | None, now: dateti
     else:
         override.fields, override.updated_by, override.updated_at = fields, user_id, now
     session.commit()
+    notices.forget_overrides()
     return fields
 
 
@@ -163,6 +165,7 @@ def restore(session: Session, key: str) -> bool:
         return False
     session.delete(override)
     session.commit()
+    notices.forget_overrides()
     return True
 
 

@@ -11,7 +11,8 @@ statement touches surveys, what the rows counted before is taken away and what
 they count after is added, both read from the database (surveys locked first,
 so of two answers racing only the one that counts is added). So every change —
 an action, a label correction, a classification, a survey sent or answered, a
-change to an old case — keeps the totals right. (A Core UPDATE of cases would
+change to an old case — keeps the totals right. A case just registered is
+counted from the object written, without reading it back. (A Core UPDATE of cases would
 not; there is none: cases change through the ORM, under their version column.)
 
 `rebuild` recomputes every total from the cases, for a bulk load or a new
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time
 from functools import lru_cache
+from types import SimpleNamespace
 
 from sqlalchemy import delete, event, inspect, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -164,9 +166,14 @@ def keep_in_step(sessions: sessionmaker, cal: Calendar) -> None:
     @event.listens_for(sessions, "after_flush")
     def _after(session, context):
         case_ids, survey_ids, before = session.info.pop(before_key, ([], [], {}))
-        case_ids = case_ids + [o.id for o in session.new if isinstance(o, Case)]
         survey_ids = survey_ids + [o.id for o in session.new if isinstance(o, Survey)]
-        _add(session, _difference(_counts(session, cal, case_ids, survey_ids), before))
+        after = _counts(session, cal, case_ids, survey_ids)
+        # A case registered in this flush counts as it was written: nothing else can have moved it yet.
+        for case in (o for o in session.new if isinstance(o, Case)):
+            for key, counts in counts_of(_written_row(case), cal).items():
+                for measure, n in counts.items():
+                    after.setdefault(key, dict.fromkeys(MEASURES, 0))[measure] += n
+        _add(session, _difference(after, before))
 
     @event.listens_for(sessions, "do_orm_execute")
     def _survey_update(state):
@@ -180,6 +187,13 @@ def keep_in_step(sessions: sessionmaker, cal: Calendar) -> None:
         result = state.invoke_statement()
         _add(session, _difference(_counts(session, cal, [], ids), before))
         return result
+
+
+def _written_row(case: Case) -> SimpleNamespace:
+    """A new case as a row of _ROWS, read from the object."""
+    original = case.duplicate_of
+    return SimpleNamespace(**{name: getattr(case, name) for name in COUNTED},
+                           original_petitioner=original.petitioner_id if original is not None else None)
 
 
 def _changed(session: Session, model, counted: tuple[str, ...]) -> list[int]:

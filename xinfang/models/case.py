@@ -96,6 +96,7 @@ class Case(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     petitioner: Mapped[Petitioner | None] = relationship()
+    duplicate_of: Mapped["Case | None"] = relationship(remote_side="Case.id")
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", order_by="CaseEvent.id", cascade="save-update, merge"
     )

@@ -35,11 +35,16 @@ def _shingles(text: str) -> set[str]:
     return {core[i:i + 2] for i in range(len(core) - 1)}
 
 
+# Drawing the permutations costs more than hashing a petition: drawn once per process.
+_BLANK = MinHash(num_perm=NUM_PERM, seed=SEED)
+
+
 def fingerprint(text: str) -> str:
     """A compact, serialisable signature of a petition's text (about 350 characters)."""
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED)
-    for s in _shingles(text):
-        mh.update(s.encode("utf-8"))
+    mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_BLANK.permutations, scheme=_BLANK.scheme)
+    shingles = _shingles(text)
+    if shingles:
+        mh.update_batch([s.encode("utf-8") for s in shingles])
     return _PREFIX + base64.b64encode(mh.hashvalues.astype("<u4").tobytes()).decode("ascii")
 
 

@@ -7,9 +7,11 @@ intake.py and reminders.py.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from rq import Queue
+from sqlalchemy import select
 
 from .. import runtime
 from ..bot import submission
@@ -22,6 +24,8 @@ from .senders import build_senders
 NOTIFY_QUEUE = "notify"
 
 _senders: tuple = (None, None)  # (runtime, senders): built once per worker process
+SEND_THREADS = 8
+_send_pool: ThreadPoolExecutor | None = None
 
 
 def _senders_of(rt) -> dict:
@@ -52,6 +56,19 @@ def send_notification(notification_id: int) -> str:
     return outcome.status
 
 
+def _send_side_by_side(notification_ids: list[int]) -> None:
+    """Send a batch's notices in threads: each send mostly waits on the WeChat API, not on this process."""
+    global _send_pool
+    if len(notification_ids) <= 1:
+        for notification_id in notification_ids:
+            send_notification(notification_id)
+        return
+    if _send_pool is None:
+        _send_pool = ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="xinfang-send")
+    for _ in _send_pool.map(send_notification, notification_ids):
+        pass
+
+
 def process_message(message_id: int) -> str:
     rt = runtime.current()
     with rt.Session() as session:
@@ -63,21 +80,22 @@ def process_message(message_id: int) -> str:
 
 
 def register_intake(message_id: int) -> str:
-    """Register a submitted intake, then send its receipt in this same job: the citizen's 登记 push
-    should not wait behind another trip through the queue. The reminders wait in their own,
-    lower-priority queue (and the periodic sweep would set them anyway)."""
+    """Register a submitted intake, with the others waiting beside it, then send the receipts in this
+    same job: the citizen's 登记 push should not wait behind another trip through the queue. The
+    reminders wait in their own, lower-priority queue (and the periodic sweep would set them anyway)."""
     rt = runtime.current()
     with rt.Session() as session:
-        case = submission.register_submission(session, rt.calendar, message_id)
-        if case is None:
-            return "nothing to do"
-        code, case_id = case.tracking_code, case.id
-        receipts = pending_notification_ids(session, case_id)
-    for notification_id in receipts:
-        send_notification(notification_id)
-    followups.enqueue(followups.SCHEDULE_REMINDERS, case_id, queue="reminders",
-                      job_id=followups.reminders_job_id(case_id))
-    return code
+        registered = submission.register_submissions(session, rt.calendar, message_id)
+        # A rerun after a worker died between the commit and the sends finds its receipt still pending.
+        case_ids = list(registered.values()) or submission.registered_case_ids(session, [message_id])
+        receipts = pending_notification_ids(session, case_ids)
+    followups.dequeue([followups.register_job_id(m) for m in registered if m != message_id])
+    _send_side_by_side(receipts)
+    if registered:
+        case_ids = sorted(registered.values())
+        followups.enqueue(followups.SCHEDULE_REMINDERS, *case_ids, queue="reminders",
+                          job_id=followups.reminders_job_id(case_ids))
+    return f"registered {len(registered)}"
 
 
 def classify_case(case_id: int) -> str:
@@ -87,13 +105,13 @@ def classify_case(case_id: int) -> str:
     return "classified" if case is not None else "nothing to do"
 
 
-def schedule_reminders(case_id: int) -> list[str]:
+def schedule_reminders(*case_ids: int) -> list[str]:
     rt = runtime.current()
+    scheduled = []
     with rt.Session() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            return []
-        return reminders.sync(session, rt.redis, case, rt.settings.reminder_days, rt.calendar)
+        for case in session.scalars(select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)):
+            scheduled += reminders.sync(session, rt.redis, case, rt.settings.reminder_days, rt.calendar)
+    return scheduled
 
 
 def fire_reminder(case_id: int, kind: str, due_ts: int) -> str:
