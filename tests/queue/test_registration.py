@@ -65,6 +65,8 @@ def test_an_intake_the_registration_refuses_does_not_hold_up_the_others(app, ses
     run_jobs()
     registered = set(session.scalars(select(Case.tracking_code)))
     assert registered == {code for openid, code in codes.items() if openid != "o-burst-1"}
+    for openid in ("o-burst-2", "o-burst-3", "o-burst-4"):
+        assert sum("已登记" in text for text in platform.texts(openid)) == 1
     session.refresh(broken)
     assert broken.case_id is None and broken.intake["text"] == " "  # kept as it was, for staff and the sweeper
     assert FailedJobRegistry("intake", connection=runtime.current().redis).count == 1

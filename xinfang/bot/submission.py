@@ -15,6 +15,7 @@ Safe to run twice: a registered message is not claimed again.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from sqlalchemy import case as when, select
 from sqlalchemy.orm import Session
@@ -30,25 +31,40 @@ log = logging.getLogger(__name__)
 BATCH = 50
 
 
-def register_submissions(session: Session, cal: Calendar, message_id: int, batch: int = BATCH) -> dict[int, int]:
+@dataclass
+class Registration:
+    registered: dict[int, int] = field(default_factory=dict)  # message id -> case id, registered now
+    refused: Exception | None = None  # why this job's own intake was not registered
+
+
+def register_submissions(session: Session, cal: Calendar, message_id: int, batch: int = BATCH) -> Registration:
     """Register this message's intake and up to `batch` - 1 others waiting, in one transaction; committed.
 
-    Returns message id -> case id of the intakes registered now (none when another worker holds or
-    has registered this one). Their receipt notices are in the outbox, `pending`: the caller sends
-    them (the sweeper would too).
+    Nothing is registered when another worker holds or has registered this intake. The receipt
+    notices are in the outbox, `pending`: the caller sends them (the sweeper would too).
     """
     messages = _claim(session, message_id, batch)
     try:
         registered = _register(session, cal, messages)
         session.commit()
+        return Registration(registered)
     except Exception:
         session.rollback()
         if len(messages) <= 1:
             raise
-        # One intake the registration refuses must not hold up the others: each waits for its own job.
-        log.exception("a batch of %d intakes failed; registering message %s alone", len(messages), message_id)
-        return register_submissions(session, cal, message_id, batch=1)
-    return registered
+    # One intake the registration refuses must not hold up the others: one by one, each in a savepoint.
+    log.exception("a batch of %d intakes failed; registering them one by one", len(messages))
+    outcome = Registration()
+    for message in _claim(session, message_id, batch):
+        try:
+            with session.begin_nested():
+                outcome.registered |= _register(session, cal, [message])
+        except Exception as exc:
+            log.exception("the intake of message %s was not registered", message.id)
+            if message.id == message_id:
+                outcome.refused = exc
+    session.commit()
+    return outcome
 
 
 def _claim(session: Session, message_id: int, batch: int) -> list[InboundMessage]:

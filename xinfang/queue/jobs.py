@@ -85,7 +85,8 @@ def register_intake(message_id: int) -> str:
     reminders wait in their own, lower-priority queue (and the periodic sweep would set them anyway)."""
     rt = runtime.current()
     with rt.Session() as session:
-        registered = submission.register_submissions(session, rt.calendar, message_id)
+        outcome = submission.register_submissions(session, rt.calendar, message_id)
+        registered = outcome.registered
         # A rerun after a worker died between the commit and the sends finds its receipt still pending.
         case_ids = list(registered.values()) or submission.registered_case_ids(session, [message_id])
         receipts = pending_notification_ids(session, case_ids)
@@ -95,6 +96,8 @@ def register_intake(message_id: int) -> str:
         case_ids = sorted(registered.values())
         followups.enqueue(followups.SCHEDULE_REMINDERS, *case_ids, queue="reminders",
                           job_id=followups.reminders_job_id(case_ids))
+    if outcome.refused is not None:
+        raise outcome.refused  # listed with the failed jobs, for staff to see why
     return f"registered {len(registered)}"
 
 
