@@ -7,7 +7,6 @@ intake.py and reminders.py.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from rq import Queue
@@ -24,8 +23,6 @@ from .senders import build_senders
 NOTIFY_QUEUE = "notify"
 
 _senders: tuple = (None, None)  # (runtime, senders): built once per worker process
-SEND_THREADS = 8
-_send_pool: ThreadPoolExecutor | None = None
 
 
 def _senders_of(rt) -> dict:
@@ -56,19 +53,6 @@ def send_notification(notification_id: int) -> str:
     return outcome.status
 
 
-def _send_side_by_side(notification_ids: list[int]) -> None:
-    """Send a batch's notices in threads: each send mostly waits on the WeChat API, not on this process."""
-    global _send_pool
-    if len(notification_ids) <= 1:
-        for notification_id in notification_ids:
-            send_notification(notification_id)
-        return
-    if _send_pool is None:
-        _send_pool = ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="xinfang-send")
-    for _ in _send_pool.map(send_notification, notification_ids):
-        pass
-
-
 def process_message(message_id: int) -> str:
     rt = runtime.current()
     with rt.Session() as session:
@@ -91,7 +75,10 @@ def register_intake(message_id: int) -> str:
         case_ids = list(registered.values()) or submission.registered_case_ids(session, [message_id])
         receipts = pending_notification_ids(session, case_ids)
     followups.dequeue([followups.register_job_id(m) for m in registered if m != message_id])
-    _send_side_by_side(receipts)
+    # One at a time: a worker killed between WeChat's acceptance and the commit of `sent` leaves that
+    # one push to be sent again (outbox.py); sends side by side would leave as many as ran at once.
+    for notification_id in receipts:
+        send_notification(notification_id)
     if registered:
         case_ids = sorted(registered.values())
         followups.enqueue(followups.SCHEDULE_REMINDERS, *case_ids, queue="reminders",
