@@ -193,7 +193,11 @@ class _GroupCommit:
                 self._write([entry])
 
     def _insert(self, group: list[_Entry]) -> None:
-        touched = {e.row["sender"]: e.row["received_at"] for e in group if e.touch}  # one row each: latest
+        touched = {}  # one row per citizen: an upsert may not change a row twice
+        for entry in group:
+            if entry.touch:
+                sender, at = entry.row["sender"], entry.row["received_at"]
+                touched[sender] = max(at, touched.get(sender, at))
         with self.engine.begin() as conn:
             ids = {(channel, external_id): message_id for message_id, channel, external_id
                    in conn.execute(_INSERT_MANY, [e.row for e in group])}
