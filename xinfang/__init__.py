@@ -14,6 +14,7 @@ def create_app(settings=None):
     from .admin.auth import current_user_is_admin
     from .config import Settings
     from .handlers import register_handlers
+    from .handlers.wechat import serve_callback
     from .queue.dashboard import mount_dashboard
 
     settings = (settings or Settings.from_env()).with_secret()
@@ -27,6 +28,7 @@ def create_app(settings=None):
         MAX_CONTENT_LENGTH=30 * 1024 * 1024,
     )
     app.json.ensure_ascii = False
+    app.wsgi_app = serve_callback(app.wsgi_app)  # /wechat before Flask's dispatch
     if settings.trusted_proxies:
         # Behind nginx: the citizen's address (rate limits, audit) comes from X-Forwarded-For.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)

@@ -12,6 +12,7 @@ import redis
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
+from .bot import inbox
 from .cases import departments, notices, totals
 from .cases.deadlines import Calendar
 from .config import Settings
@@ -42,6 +43,7 @@ class Runtime:
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.calendar = Calendar.from_settings(settings)
         totals.keep_in_step(self.Session, self.calendar)
+        inbox.watch_writes(self.Session)
 
     @cached_property
     def redis(self) -> redis.Redis:

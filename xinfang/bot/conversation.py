@@ -115,9 +115,7 @@ def _begin_stored(redis, message: InboundMessage) -> dialogue.Begun:
 
 
 _STORED = ("channel", "external_id", "sender", "msg_type", "raw", "payload", "received_at")
-_MESSAGES = InboundMessage.__table__
-_COLUMNS = tuple(column.name for column in _MESSAGES.columns if column.name != "id")
-_INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id)
+_INSERT = insert(InboundMessage.__table__).returning(InboundMessage.__table__.c.id)
 
 
 def _fields(message: InboundMessage) -> dict:
@@ -151,8 +149,13 @@ def _store(session: Session, message: InboundMessage, answer: str, touch: bool) 
     message.attempts += 1
     try:
         if message.id is None:
+            row = {name: getattr(message, name) for name in inbox.MESSAGE_COLUMNS}
+            if not inbox.wrote(session):
+                # Nothing else to commit with it: one commit with the other callbacks answered meanwhile.
+                message.id = inbox.store_answered(session, row, touch)
+                return
             # One INSERT, not the unit of work: this is most of the callback's database time.
-            message.id = session.execute(_INSERT, {name: getattr(message, name) for name in _COLUMNS}).scalar_one()
+            message.id = session.execute(_INSERT, row).scalar_one()
         else:
             session.add(message)
         if touch:
@@ -263,7 +266,7 @@ def _event(session: Session, cal: Calendar, message: InboundMessage) -> str:
         if key == MENU_REPORT:
             return texts.START_REPORT
         if key == MENU_TRACK:
-            return _query(session, cal, _petitioner(session, message), None)
+            return _query(session, cal, message.sender, None)
         if key == MENU_GUIDE:
             return texts.GUIDE
         return texts.HELP
@@ -375,7 +378,7 @@ class _Turn:
 
     def command(self, intent: intents.Intent) -> None:
         if intent.kind == "query":
-            return self.say(_query(self.session, self.cal, self.petitioner, intent.arg))
+            return self.say(_query(self.session, self.cal, self.message.sender, intent.arg))
         if intent.kind in ("review", "rereview"):
             return self.say(self.review(intent.kind, intent.arg))
         if intent.kind == "guide":
@@ -412,7 +415,8 @@ class _Turn:
             intake.step = "county"
             return self.say(texts.county_question(_counties(), intents.has_tibetan(intake.text)))
         if intake.phone is None and not intake.phone_asked:
-            intake.phone = self.petitioner.phone  # a number the citizen left before, asked for once
+            # A number the citizen left before, asked for once; read, not created: a new citizen has none.
+            intake.phone = self.session.scalar(select(Petitioner.phone).where(Petitioner.openid == self.message.sender))
             if intake.phone is None:
                 intake.step, intake.phone_asked = "phone", True
                 return self.say(texts.phone_question())
@@ -576,16 +580,16 @@ def _evaluate(session: Session, cal: Calendar, petitioner: Petitioner, text: str
     return surveys.reply_to_citizen(session, cal, petitioner.id, text)
 
 
-def _query(session: Session, cal: Calendar, petitioner: Petitioner, code: str | None) -> str:
+def _query(session: Session, cal: Calendar, openid: str, code: str | None) -> str:
     """`查询 <code>`: the public status of one case; `查询`: the citizen's own open cases."""
     if code is None:
-        rows = [(code, texts.BEING_REGISTERED_STATUS, None) for code in _being_registered(session, petitioner.openid)]
+        rows = [(code, texts.BEING_REGISTERED_STATUS, None) for code in _being_registered(session, openid)]
         rows += [(c.tracking_code, STATES[c.status], department_name(session, c.department_code))
-                 for c in open_cases_of(session, petitioner)]
+                 for c in open_cases_of(session, openid)]
         return texts.open_cases(rows[:10]) if rows else texts.NO_OPEN_CASES
     case = session.scalar(select(Case).where(Case.tracking_code == code))
     if case is None:
-        if code in _being_registered(session, petitioner.openid):
+        if code in _being_registered(session, openid):
             return texts.BEING_REGISTERED.format(code=code)
         return texts.NO_SUCH_CODE.format(code=code)
     view = public.status_view(session, cal, case)

@@ -5,15 +5,22 @@ the row already there, with its answer once it has one. The citizen's
 Petitioner row keeps the last inbound moment, which opens WeChat's 48-hour
 customer-service window, and subscribe/unsubscribe, which turn status pushes
 on and off.
+
+A message whose dialogue step wrote nothing else is stored by `store_answered`:
+the callbacks a process answers at the same moment share one INSERT and one
+commit, each waiting for its own row before it answers.
 """
 from __future__ import annotations
 
+import threading
+import weakref
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import InboundMessage, Petitioner, utcnow
 
@@ -68,10 +75,137 @@ def touch_petitioner(session: Session, message: InboundMessage, subscribed: bool
 
     One upsert, no read: this runs on the hot path of the callback.
     """
-    values = {"last_inbound_at": message.received_at}
-    if subscribed is not None:
-        values["subscribed"] = subscribed  # unsubscribe stops every push to this citizen
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(Petitioner).values(openid=message.sender, created_at=message.received_at,
-                                               **{"subscribed": True, **values})
-    session.execute(upsert.on_conflict_do_update(index_elements=["openid"], set_=values))
+    session.execute(_touch(session.get_bind().dialect.name, subscribed is not None),
+                    _touch_values(message.sender, message.received_at, subscribed))
+
+
+@cache
+def _touch(dialect_name: str, subscription: bool):
+    # Built once: the statement's compiled form is then reused (unsubscribe stops every push to this citizen).
+    upsert = (postgresql if dialect_name == "postgresql" else sqlite).insert(Petitioner.__table__)
+    changed = ("last_inbound_at", "subscribed") if subscription else ("last_inbound_at",)
+    return upsert.on_conflict_do_update(index_elements=["openid"], set_={c: upsert.excluded[c] for c in changed})
+
+
+def _touch_values(openid: str, at: datetime, subscribed: bool | None = None) -> dict:
+    return {"openid": openid, "created_at": at, "last_inbound_at": at,
+            "subscribed": True if subscribed is None else subscribed}
+
+
+# --- group commit ------------------------------------------------------------------
+
+_MESSAGES = InboundMessage.__table__
+MESSAGE_COLUMNS = tuple(column.name for column in _MESSAGES.columns if column.name != "id")
+# Rows told apart by their key, not their order: SQLite would insert them one by one to keep the order.
+_INSERT_MANY = insert(_MESSAGES).returning(_MESSAGES.c.id, _MESSAGES.c.channel, _MESSAGES.c.external_id)
+_WROTE = "xinfang.wrote"
+
+
+def watch_writes(sessions: sessionmaker) -> None:
+    """Let `wrote` tell whether a session's transaction has written anything (flushes and DML statements)."""
+
+    def wrote(session, *_):
+        session.info[_WROTE] = True
+
+    def dml(state):
+        if state.is_insert or state.is_update or state.is_delete:
+            state.session.info[_WROTE] = True
+
+    def ended(session, *_):
+        session.info.pop(_WROTE, None)
+
+    event.listen(sessions, "after_flush", wrote)
+    # First: a listener that runs the statement itself (totals) stops the ones after it.
+    event.listen(sessions, "do_orm_execute", dml, insert=True)
+    event.listen(sessions, "after_commit", ended)
+    event.listen(sessions, "after_rollback", ended)
+
+
+def wrote(session: Session) -> bool:
+    """Whether the session's transaction holds writes, flushed or pending."""
+    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
+
+
+def store_answered(session: Session, row: dict, touch: bool) -> int:
+    """Store a new message (its MESSAGE_COLUMNS) and, if `touch`, its citizen's last inbound moment; its id.
+
+    Committed before this returns, with the messages of other threads of the process that arrive
+    meanwhile. IntegrityError when it is stored already. `session` must hold no writes (see `wrote`):
+    they would not be in the commit.
+    """
+    engine = session.get_bind()
+    group = _groups.get(engine)
+    if group is None:
+        group = _groups.setdefault(engine, _GroupCommit(engine))
+    return group.store(row, touch)
+
+
+class _Entry:
+    __slots__ = ("row", "touch", "id", "error", "done")
+
+    def __init__(self, row: dict, touch: bool):
+        self.row, self.touch, self.id, self.error, self.done = row, touch, None, None, False
+
+
+class _GroupCommit:
+    """The first caller while no group is being written writes all waiting entries; the others wait."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.waiting: list[_Entry] = []
+        self.writing = False
+        self.changed = threading.Condition()
+
+    def store(self, row: dict, touch: bool) -> int:
+        entry = _Entry(row, touch)
+        with self.changed:
+            self.waiting.append(entry)
+            while self.writing and not entry.done:
+                self.changed.wait()
+            group = None
+            if not entry.done:
+                self.writing = True
+                group, self.waiting = self.waiting, []
+        if group is not None:
+            try:
+                self._write(group)
+            finally:
+                with self.changed:
+                    for written in group:
+                        written.done = True
+                    self.writing = False
+                    self.changed.notify_all()
+        if entry.error is not None:
+            raise entry.error
+        if entry.id is None:
+            raise RuntimeError("message not stored")
+        return entry.id
+
+    def _write(self, group: list[_Entry]) -> None:
+        try:
+            self._insert(group)
+        except Exception as exc:
+            if len(group) == 1:
+                group[0].error = exc
+                return
+            # One bad row (nearly always a retry stored already) must not cost the others theirs.
+            for entry in group:
+                self._write([entry])
+
+    def _insert(self, group: list[_Entry]) -> None:
+        touched = {}  # one row per citizen: an upsert may not change a row twice
+        for entry in group:
+            if entry.touch:
+                sender, at = entry.row["sender"], entry.row["received_at"]
+                touched[sender] = max(at, touched.get(sender, at))
+        with self.engine.begin() as conn:
+            ids = {(channel, external_id): message_id for message_id, channel, external_id
+                   in conn.execute(_INSERT_MANY, [e.row for e in group])}
+            if touched:
+                conn.execute(_touch(self.engine.dialect.name, False),
+                             [_touch_values(openid, at) for openid, at in touched.items()])
+        for entry in group:
+            entry.id = ids[entry.row["channel"], entry.row["external_id"]]
+
+
+_groups: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

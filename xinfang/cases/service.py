@@ -504,10 +504,11 @@ def is_overdue(case: Case, now: datetime) -> bool:
     return case.status in HANDLING_STATES and case.due_at is not None and case.due_at < now
 
 
-def open_cases_of(session: Session, petitioner: Petitioner) -> list[Case]:
+def open_cases_of(session: Session, openid: str) -> list[Case]:
+    """The open cases of a WeChat citizen, newest first."""
     return list(session.scalars(
-        select(Case).where(Case.petitioner_id == petitioner.id, Case.status.in_(OPEN_STATES))
-        .order_by(Case.id.desc())
+        select(Case).join(Petitioner, Case.petitioner_id == Petitioner.id)
+        .where(Petitioner.openid == openid, Case.status.in_(OPEN_STATES)).order_by(Case.id.desc())
     ))
 
 

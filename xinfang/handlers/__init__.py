@@ -16,4 +16,3 @@ def register_handlers(app) -> None:
     from . import evaluation  # the satisfaction evaluation on the tracking page
 
     app.register_blueprint(evaluation.bp)
-    from . import wechat; app.register_blueprint(wechat.bp)  # the WeChat callback

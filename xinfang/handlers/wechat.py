@@ -2,20 +2,43 @@
 
 Check the request, store the message, answer within WeChat's 5 seconds.
 The protocol is in bot.callback, the conversation in bot.conversation.
+
+Served as WSGI in front of Flask's dispatch: the callback needs no request
+context, cookie session or page hooks, and it is the busiest route.
 """
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, request
+from werkzeug.wrappers import Request, Response
 
 from .. import runtime
 from ..bot import callback, conversation, inbox
-from ..requestctx import calendar, db, settings
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("wechat", __name__)
+PATH = "/wechat"
+
+
+def serve_callback(app_wsgi):
+    """The WSGI app that answers /wechat itself and passes every other path to `app_wsgi`."""
+
+    def wsgi(environ, start_response):
+        if environ.get("PATH_INFO") != PATH:
+            return app_wsgi(environ, start_response)
+        return _handle(Request(environ))(environ, start_response)
+
+    return wsgi
+
+
+def _handle(request: Request) -> Response:
+    if request.method in ("GET", "HEAD"):
+        return verify_url(request)
+    if request.method == "POST":
+        rt = runtime.current()
+        with rt.Session() as session:
+            return receive(request, rt, session)
+    return Response("method not allowed", status=405, mimetype="text/plain", headers={"Allow": "GET, HEAD, POST"})
 
 
 def _refuse(error: callback.CallbackError) -> Response:
@@ -23,19 +46,17 @@ def _refuse(error: callback.CallbackError) -> Response:
     return Response(error.reason, status=error.status, mimetype="text/plain")
 
 
-@bp.get("/wechat")
-def verify_url():
+def verify_url(request: Request) -> Response:
     """WeChat checks the server URL: echo echostr back when the signature holds."""
     try:
-        callback.verify(settings(), request.args)
+        callback.verify(runtime.current().settings, request.args)
     except callback.CallbackError as error:
         return _refuse(error)
     return Response(request.args.get("echostr", ""), mimetype="text/plain")
 
 
-@bp.post("/wechat")
-def receive():
-    s = settings()
+def receive(request: Request, rt, session) -> Response:
+    s = rt.settings
     if (request.content_length or 0) > s.max_body_bytes:
         return Response("too large", status=413, mimetype="text/plain")
     try:
@@ -49,10 +70,6 @@ def receive():
     stored = inbox.new_message(channel="wechat", external_id=message.external_id, sender=message.sender,
                                msg_type=message.msg_type, raw=message.xml, payload=message.fields)
     replay_key = f"xinfang:wechat:nonce:{request.args['timestamp']}:{request.args['nonce']}"
-    answer = conversation.answer_now(db(), calendar(), runtime.current().redis, stored, replay_key=replay_key)
-    return _answer(s, message, answer)
-
-
-def _answer(s, message: callback.Callback, answer: str | None) -> Response:
+    answer = conversation.answer_now(session, rt.calendar, rt.redis, stored, replay_key=replay_key)
     body = callback.reply(s, request.args, message, answer or "")
     return Response(body, mimetype="application/xml" if body != "success" else "text/plain")
