@@ -69,4 +69,12 @@ def test_an_intake_the_registration_refuses_does_not_hold_up_the_others(app, ses
         assert sum("已登记" in text for text in platform.texts(openid)) == 1
     session.refresh(broken)
     assert broken.case_id is None and broken.intake["text"] == " "  # kept as it was, for staff and the sweeper
+    assert broken.error.startswith("登记失败")
+
+    # A later burst is registered all the same, in one job: the refused intake does not hold it up.
+    later = {openid: confirm(platform, openid, text) for openid, text in
+             {f"{openid}-later": text for openid, text in PETITIONS.items()}.items()}
+    run_jobs()
+    assert set(later.values()) <= set(session.scalars(select(Case.tracking_code)))
+    assert FinishedJobRegistry("intake", connection=runtime.current().redis).count == 1
     assert FailedJobRegistry("intake", connection=runtime.current().redis).count == 1

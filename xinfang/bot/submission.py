@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import case as when, select
+from sqlalchemy import case as when, or_, select
 from sqlalchemy.orm import Session
 
 from .. import nlp
@@ -61,6 +61,8 @@ def register_submissions(session: Session, cal: Calendar, message_id: int, batch
                 outcome.registered |= _register(session, cal, [message])
         except Exception as exc:
             log.exception("the intake of message %s was not registered", message.id)
+            # Kept out of the other jobs' batches from now on; its own job (and the sweeper) still try it.
+            message.error = f"登记失败：{exc}"
             if message.id == message_id:
                 outcome.refused = exc
     session.commit()
@@ -68,12 +70,14 @@ def register_submissions(session: Session, cal: Calendar, message_id: int, batch
 
 
 def _claim(session: Session, message_id: int, batch: int) -> list[InboundMessage]:
-    """This message first, then the longest waiting; rows another worker holds are skipped."""
+    """This message first, then the longest waiting that no registration has refused yet; rows another
+    worker holds are skipped."""
     query = select(InboundMessage).where(InboundMessage.tracking_code.is_not(None), InboundMessage.case_id.is_(None))
     if batch == 1:
         query = query.where(InboundMessage.id == message_id)
     else:
-        query = query.order_by(when((InboundMessage.id == message_id, 0), else_=1), InboundMessage.id).limit(batch)
+        query = (query.where(or_(InboundMessage.id == message_id, InboundMessage.error.is_(None)))
+                 .order_by(when((InboundMessage.id == message_id, 0), else_=1), InboundMessage.id).limit(batch))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query))
