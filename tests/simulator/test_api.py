@@ -120,6 +120,14 @@ def test_unsubscribed_user(simulator, api, follower, fetch_token):
     assert post(api, "message/custom/send", token, custom_text())["errcode"] == 0
 
 
+def test_followers_added_in_bulk_can_be_reached_at_once(api, fetch_token):
+    token = fetch_token(api)
+    assert post(api, "message/custom/send", token, custom_text("o-crowd-2"))["errcode"] == 40003
+    assert api.post("/_sim/followers", json={"openids": ["o-crowd-1", "o-crowd-2"]}).get_json() == {"added": 2}
+    assert post(api, "message/custom/send", token, custom_text("o-crowd-2"))["errcode"] == 0
+    assert api.post("/_sim/followers", json={"openids": "o-crowd-3"}).status_code == 400
+
+
 def test_unknown_openid(api, fetch_token):
     token = fetch_token(api)
     assert post(api, "message/custom/send", token, custom_text("o-nobody"))["errcode"] == 40003

@@ -1,6 +1,6 @@
 """/_sim/ endpoints that tests and demos use to look into the simulated
-platform and to bend it: outbox, call log, faults, token expiry, the
-customer-service window, template job results, reset."""
+platform and to bend it: outbox, call log, followers, faults, token expiry,
+the customer-service window, template job results, reset."""
 
 from flask import Blueprint, abort, jsonify, request
 
@@ -32,6 +32,16 @@ def calls():
 @bp.get("/followers")
 def followers():
     return jsonify(followers=current_simulator().state.followers())
+
+
+@bp.post("/followers")
+def add_followers():
+    """{"openids": [...]}: users who follow the account and wrote just now."""
+    openids = _json().get("openids")
+    if not isinstance(openids, list) or not all(isinstance(o, str) and o for o in openids):
+        return jsonify(error="openids must be a list of openids"), 400
+    current_simulator().state.add_followers(openids)
+    return jsonify(added=len(openids))
 
 
 @bp.get("/faults")

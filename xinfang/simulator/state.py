@@ -138,6 +138,14 @@ class SimulatorState:
                 return ErrCode.OUT_OF_RESPONSE_TIME
             return ErrCode.OK
 
+    def add_followers(self, openids: list[str]) -> None:
+        """Users who follow the account and wrote just now (inside the window), without chat lines:
+        for benchmarks and demos that start with a crowd of citizens."""
+        with self._lock:
+            now = self.clock()
+            for openid in openids:
+                self._followers[openid] = Follower(subscribed=True, last_interaction=now)
+
     def followers(self) -> dict:
         with self._lock:
             return {openid: {"subscribed": f.subscribed, "last_interaction": f.last_interaction}
