@@ -242,7 +242,7 @@ def account(engine, citizens: Citizens) -> dict:
 
 def intake_throughput(stack: Stack, engine, n: int) -> dict:
     """One worker registering `n` submitted intakes (the job a WeChat 确认 enqueues: classification,
-    routing, duplicates, the case, its timeline event and receipt notice, all written to the database)."""
+    routing, repeat links, the case, its timeline event and receipt notice, all written to the database)."""
     from rq import Queue, SimpleWorker, Worker
     from rq.job import Job
 

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
 from .bot import inbox
-from .cases import departments, notices, totals
+from .cases import remembered, totals
 from .cases.deadlines import Calendar
 from .config import Settings
 
@@ -66,8 +66,7 @@ def init_runtime(settings: Settings) -> Runtime:
         _current.close()
     _current = Runtime(settings)
     # What the process remembers of a database (department names, notice texts) is of the one it read.
-    departments.forget_names()
-    notices.forget_overrides()
+    remembered.forget_all()
     return _current
 
 

@@ -37,25 +37,23 @@ class Registration:
     refused: Exception | None = None  # why this job's own intake was not registered
 
 
-def register_submissions(session: Session, cal: Calendar, message_id: int, batch: int = BATCH) -> Registration:
-    """Register this message's intake and up to `batch` - 1 others waiting, in one transaction; committed.
+def register_submissions(session: Session, cal: Calendar, message_id: int) -> Registration:
+    """Register this message's intake and up to BATCH - 1 others waiting, in one transaction; committed.
 
     Nothing is registered when another worker holds or has registered this intake. The receipt
     notices are in the outbox, `pending`: the caller sends them (the sweeper would too).
     """
-    messages = _claim(session, message_id, batch)
+    messages = _claim(session, message_id)
     try:
         registered = _register(session, cal, messages)
         session.commit()
         return Registration(registered)
     except Exception:
         session.rollback()
-        if len(messages) <= 1:
-            raise
     # One intake the registration refuses must not hold up the others: one by one, each in a savepoint.
     log.exception("a batch of %d intakes failed; registering them one by one", len(messages))
     outcome = Registration()
-    for message in _claim(session, message_id, batch):
+    for message in _claim(session, message_id):
         try:
             with session.begin_nested():
                 outcome.registered |= _register(session, cal, [message])
@@ -69,15 +67,13 @@ def register_submissions(session: Session, cal: Calendar, message_id: int, batch
     return outcome
 
 
-def _claim(session: Session, message_id: int, batch: int) -> list[InboundMessage]:
+def _claim(session: Session, message_id: int) -> list[InboundMessage]:
     """This message first, then the longest waiting that no registration has refused yet; rows another
     worker holds are skipped."""
-    query = select(InboundMessage).where(InboundMessage.tracking_code.is_not(None), InboundMessage.case_id.is_(None))
-    if batch == 1:
-        query = query.where(InboundMessage.id == message_id)
-    else:
-        query = (query.where(or_(InboundMessage.id == message_id, InboundMessage.error.is_(None)))
-                 .order_by(when((InboundMessage.id == message_id, 0), else_=1), InboundMessage.id).limit(batch))
+    query = (select(InboundMessage)
+             .where(InboundMessage.tracking_code.is_not(None), InboundMessage.case_id.is_(None),
+                    or_(InboundMessage.id == message_id, InboundMessage.error.is_(None)))
+             .order_by(when((InboundMessage.id == message_id, 0), else_=1), InboundMessage.id).limit(BATCH))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query))
@@ -115,6 +111,5 @@ def _petitioners(session: Session, openids: list[str]) -> dict[str, Petitioner]:
     return known | {p.openid: p for p in new}
 
 
-def registered_case_ids(session: Session, message_ids: list[int]) -> list[int]:
-    return [case_id for case_id in session.scalars(
-        select(InboundMessage.case_id).where(InboundMessage.id.in_(message_ids))) if case_id is not None]
+def registered_case_id(session: Session, message_id: int) -> int | None:
+    return session.scalar(select(InboundMessage.case_id).where(InboundMessage.id == message_id))

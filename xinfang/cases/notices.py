@@ -8,12 +8,12 @@ written into the outbox, so it never changes a notice already there.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, object_session
 
 from ..models import TemplateOverride
+from .remembered import Remembered
 from .workflow import NOT_ACCEPTED_GROUNDS, ROUTES
 
 # The statutory window of each legal procedure, told to a citizen routed there (LAW.md §7.6).
@@ -128,22 +128,19 @@ def override_key(name: str) -> str:
 
 
 # An admin's text reaches this process at once (`forget_overrides`), the other processes within the minute.
-OVERRIDE_SECONDS = 60
-_overrides: dict[str, tuple[float, str | None]] = {}
+_overrides = Remembered()
 
 
 def _override(session: Session, name: str) -> str | None:
-    now = time.monotonic()
-    cached = _overrides.get(name)
-    if cached is not None and now - cached[0] < OVERRIDE_SECONDS:
-        return cached[1]
-    row = session.get(TemplateOverride, override_key(name))
-    _overrides[name] = (now, row.fields["text"] if row else None)
-    return _overrides[name][1]
+    def read() -> str | None:
+        row = session.get(TemplateOverride, override_key(name))
+        return row.fields["text"] if row else None
+
+    return _overrides.get(name, read)
 
 
 def forget_overrides() -> None:
-    _overrides.clear()
+    _overrides.forget()
 
 
 def text(session: Session | None, name: str, case, cal, department_name=None) -> str:

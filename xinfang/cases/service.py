@@ -164,7 +164,7 @@ def register_cases(session: Session, cal: Calendar, petitions: list[Petition]) -
     WorkflowError (nothing added) when a petition has no text.
     """
     cases = [_new_case(petition, cal) for petition in petitions]
-    for case, original in zip(cases, find_duplicates(session, cases)):
+    for case, original in zip(cases, find_originals(session, cases)):
         case.duplicate_of = original
     for case, petition in zip(cases, petitions):
         if petition.tracking_code is not None:
@@ -206,7 +206,7 @@ def _add_with_new_code(session: Session, case: Case) -> None:
     raise RuntimeError("no free tracking code after 5 draws")
 
 
-def find_duplicates(session: Session, cases: list[Case]) -> list[Case | None]:
+def find_originals(session: Session, cases: list[Case]) -> list[Case | None]:
     """For each new case, the open case it repeats (same petitioner) or joins (a mass petition in the
     same county): among the stored cases, and the new ones before it, which a burst of one mass
     petition registers together. A repeat is linked, never dropped (Art. 19 ¶3: merged by staff).
@@ -247,7 +247,7 @@ def _stored_candidates(session: Session, case: Case) -> list:
         select(Case.id, Case.fingerprint, Case.duplicate_of_id)
         .outerjoin(Petitioner, Case.petitioner_id == Petitioner.id)
         .where(Case.status.in_(OPEN_STATES), Case.received_at >= case.received_at - DUPLICATE_LOOKBACK,
-               Case.fingerprint.is_not(None), Case.id != case.id, or_(*conditions))
+               Case.fingerprint.is_not(None), or_(*conditions))
         .order_by(Case.id.desc()).limit(DUPLICATE_CANDIDATES)
     ).all()
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time
 from functools import lru_cache
+from itertools import chain
 from types import SimpleNamespace
 
 from sqlalchemy import delete, event, inspect, or_, select, text
@@ -122,18 +123,20 @@ def _tally(cases, surveys, cal: Calendar) -> dict[tuple, dict[str, int]]:
     return out
 
 
-def _counts(session: Session, cal: Calendar, case_ids: list[int], survey_ids: list[int]) -> dict:
-    """What these cases and surveys count now, with the surveys of the cases (their labels move them too).
+def _counts(session: Session, cal: Calendar, case_ids: list[int], survey_ids: list[int],
+            new_cases: list[Case] = ()) -> dict:
+    """What these cases and surveys count now, with the surveys of the cases (their labels move them too);
+    `new_cases`, registered in this flush, count as they were written.
 
     The surveys are locked, so an answer cannot land between the two readings of a change to their case.
     """
     if not case_ids and not survey_ids:
-        return {}
+        return _tally(map(_written_row, new_cases), (), cal)
     connection = session.connection()
     cases = connection.execute(_ROWS.where(Case.id.in_(case_ids))) if case_ids else ()
     surveys = connection.execute(_SURVEY_ROWS.where(or_(Survey.case_id.in_(case_ids), Survey.id.in_(survey_ids)))
                                  .order_by(Survey.id).with_for_update(of=Survey))
-    return _tally(cases, surveys, cal)
+    return _tally(chain(cases, map(_written_row, new_cases)), surveys, cal)
 
 
 def _difference(after: dict, before: dict) -> dict[tuple, dict[str, int]]:
@@ -167,13 +170,9 @@ def keep_in_step(sessions: sessionmaker, cal: Calendar) -> None:
     def _after(session, context):
         case_ids, survey_ids, before = session.info.pop(before_key, ([], [], {}))
         survey_ids = survey_ids + [o.id for o in session.new if isinstance(o, Survey)]
-        after = _counts(session, cal, case_ids, survey_ids)
         # A case registered in this flush counts as it was written: nothing else can have moved it yet.
-        for case in (o for o in session.new if isinstance(o, Case)):
-            for key, counts in counts_of(_written_row(case), cal).items():
-                for measure, n in counts.items():
-                    after.setdefault(key, dict.fromkeys(MEASURES, 0))[measure] += n
-        _add(session, _difference(after, before))
+        new_cases = [o for o in session.new if isinstance(o, Case)]
+        _add(session, _difference(_counts(session, cal, case_ids, survey_ids, new_cases), before))
 
     @event.listens_for(sessions, "do_orm_execute")
     def _survey_update(state):

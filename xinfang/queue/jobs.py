@@ -71,8 +71,11 @@ def register_intake(message_id: int) -> str:
     with rt.Session() as session:
         outcome = submission.register_submissions(session, rt.calendar, message_id)
         registered = outcome.registered
-        # A rerun after a worker died between the commit and the sends finds its receipt still pending.
-        case_ids = list(registered.values()) or submission.registered_case_ids(session, [message_id])
+        case_ids = sorted(registered.values())
+        if not registered:
+            # A rerun after a worker died between the commit and the sends finds its receipt still pending.
+            own = submission.registered_case_id(session, message_id)
+            case_ids = [own] if own is not None else []
         receipts = pending_notification_ids(session, case_ids)
     followups.dequeue([followups.register_job_id(m) for m in registered if m != message_id])
     # One at a time: a worker killed between WeChat's acceptance and the commit of `sent` leaves that
@@ -80,7 +83,6 @@ def register_intake(message_id: int) -> str:
     for notification_id in receipts:
         send_notification(notification_id)
     if registered:
-        case_ids = sorted(registered.values())
         followups.enqueue(followups.SCHEDULE_REMINDERS, *case_ids, queue="reminders",
                           job_id=followups.reminders_job_id(case_ids))
     if outcome.refused is not None:
