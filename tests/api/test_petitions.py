@@ -49,6 +49,10 @@ def test_a_petition_is_registered_and_gets_a_tracking_code(client, session):
     ({"mailbox": "governor", "text": LETTER, "phone": "电话"}, "phone"),
     ({"mailbox": "governor", "text": LETTER, "email": "a@b"}, "email"),
     ({"mailbox": "governor", "text": LETTER, "email": "x" * 120 + "@example.cn"}, "email"),
+    ({"mailbox": "governor", "text": LETTER, "county": ""}, "county"),
+    ({"mailbox": "governor", "text": LETTER, "phone": " "}, "phone"),
+    ({"mailbox": "governor", "text": LETTER, "email": ""}, "email"),
+    ({"mailbox": "governor", "text": LETTER, "name": None}, "name"),
     ({"mailbox": "governor", "text": LETTER, "phon": "13812345678"}, "phon"),
     ({"mailbox": "governor", "text": LETTER, "publish_consent": True}, "publish_consent"),
 ])
