@@ -9,11 +9,12 @@ simulator. Each citizen sends a complete petition, reads the summary, sends
 
 Prints messages sent, cases created, notifications expected, sent once, sent
 twice, lost; the latency from `确认` to the status push as the simulator
-recorded it (p50/p99); and intakes a second for one worker (a submitted
-intake registered: classification, routing and the database writes, and its
-receipt sent; a job takes the intakes waiting beside its own, so fewer jobs
-run than intakes), next to RQ's simple and forking workers on trivial jobs,
-measured in the same run.
+recorded it (p50/p99); and, for one worker, intakes registered a second of
+its time in registration jobs (classification, routing and the database
+writes; a job takes the intakes waiting beside its own, so fewer jobs run
+than intakes), receipts sent a second of its time in send jobs, and intakes
+with their receipts a second over the whole run, next to RQ's simple and
+forking workers on trivial jobs, measured in the same run.
 
     python bench/bench_faults.py [--citizens 1500] [--rate 100] [--intake-jobs 3000] [--intake-only]
 """
@@ -245,6 +246,7 @@ def intake_throughput(stack: Stack, engine, n: int) -> dict:
     routing, repeat links, the case, its timeline event and receipt notice, all written to the database)."""
     from rq import Queue, SimpleWorker, Worker
     from rq.job import Job
+    from rq.registry import FinishedJobRegistry
 
     from xinfang.bot.dialogue import Intake
     from xinfang.cases import followups
@@ -273,10 +275,17 @@ def intake_throughput(stack: Stack, engine, n: int) -> dict:
     subprocess.run([sys.executable, "-m", "xinfang", "worker", "--burst"], cwd=ROOT, env=stack.env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # A job registers the intakes waiting beside its own and takes their jobs out of the queue:
-    # the jobs that ran are fewer than the intakes, and the rate counts intakes.
+    # the jobs that ran are fewer than the intakes, and the rates count intakes. The worker takes
+    # the receipts' send jobs (queue notify) between the registrations: the intake rate counts the
+    # time in registration jobs, the receipt rate the time in send jobs, and the worker's rate the
+    # whole span, both kinds of job included.
     jobs = [j for j in Job.fetch_many([followups.register_job_id(i) for i in ids], connection=conn)
             if j and j.ended_at]
-    span = (max(j.ended_at for j in jobs) - min(j.started_at for j in jobs)).total_seconds()
+    sends = [j for j in Job.fetch_many(FinishedJobRegistry("notify", connection=conn).get_job_ids(), connection=conn)
+             if j and j.ended_at]
+    busy = sum((j.ended_at - j.started_at).total_seconds() for j in jobs)
+    sending = sum((j.ended_at - j.started_at).total_seconds() for j in sends)
+    span = (max(j.ended_at for j in jobs + sends) - min(j.started_at for j in jobs + sends)).total_seconds()
     with engine.connect() as db:
         registered = db.scalar(select(func.count()).select_from(InboundMessage).where(
             InboundMessage.id.in_(ids), InboundMessage.case_id.is_not(None)))
@@ -297,9 +306,12 @@ def intake_throughput(stack: Stack, engine, n: int) -> dict:
 
     simple = trivial(SimpleWorker, 2000)
     forking = trivial(Worker, 300)
-    rate = registered / span
+    rate = registered / busy
     return {"intakes": len(ids), "registered": registered, "receipts_sent": receipts, "jobs_run": len(jobs),
+            "send_jobs_run": len(sends),
             "intakes_per_s": round(rate, 1),
+            "receipts_per_s": round(receipts / sending, 1) if sending else None,
+            "intakes_with_receipts_per_s": round(registered / span, 1),
             "baseline_simple_worker_trivial_per_s": round(simple, 1),
             "baseline_forking_worker_trivial_per_s": round(forking, 1),
             "ratio_intakes_to_forking_trivial": round(rate / forking, 2),

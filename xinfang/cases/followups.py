@@ -11,13 +11,14 @@ from datetime import datetime
 
 from redis.exceptions import RedisError
 from rq import Queue
-from rq.job import Job, JobStatus
+from rq.job import Job
 
 from .. import runtime
 
 log = logging.getLogger(__name__)
 
 SEND_NOTIFICATION = "xinfang.queue.jobs.send_notification"
+SEND_NOTIFICATIONS = "xinfang.queue.jobs.send_notifications"
 SCHEDULE_REMINDERS = "xinfang.queue.jobs.schedule_reminders"
 PROCESS_MESSAGE = "xinfang.queue.jobs.process_message"
 REGISTER_INTAKE = "xinfang.queue.jobs.register_intake"
@@ -29,6 +30,20 @@ CLASSIFY_CASE = "xinfang.queue.jobs.classify_case"
 def notify_job_id(notification_id: int, at: datetime | None = None) -> str:
     """A send now, or at `at` (the id names the moment, so a job never overwrites itself while it runs)."""
     return f"notify-{notification_id}" if at is None else f"notify-{notification_id}-{int(at.timestamp())}"
+
+
+def send_job(notification_id: int) -> tuple[str, tuple, str, str]:
+    """The job that sends a notice now, as enqueue_all takes it."""
+    return SEND_NOTIFICATION, (notification_id,), "notify", notify_job_id(notification_id)
+
+
+def sends_job(notification_ids: list[int]) -> tuple[str, tuple, str, str]:
+    """The job that sends these notices now, one after another (a registration batch's receipts):
+    one job, not one each, as a job costs the worker about as much as a send."""
+    if len(notification_ids) == 1:
+        return send_job(notification_ids[0])
+    first, last = notification_ids[0], notification_ids[-1]
+    return SEND_NOTIFICATIONS, tuple(notification_ids), "notify", f"notify-{first}-to-{last}"
 
 
 def intake_job_id(message_id: int) -> str:
@@ -61,20 +76,23 @@ def enqueue_all(jobs: list[tuple[str, tuple, str, str]]) -> bool:
         return False
 
 
-def dequeue(job_ids: list[str]) -> None:
-    """Take out of their queue jobs whose work is done already (a registration batch did it), so a
-    worker does not spend a turn finding that out. Best effort: a job left, or already started, finds
-    nothing to do."""
+def dequeue(job_ids: list[str], queue: str) -> None:
+    """Take out of `queue` jobs whose work is done already (a registration batch did it), so a
+    worker does not spend a turn finding that out. Only a job still waiting in the queue is taken
+    out, and then its data deleted; one a worker took meanwhile runs and finds nothing to do.
+    Best effort, like enqueue."""
     if not job_ids:
         return
     try:
         redis = runtime.current().redis
-        queued = [job for job in Job.fetch_many(job_ids, connection=redis)
-                  if job is not None and job.get_status(refresh=False) == JobStatus.QUEUED]
+        waiting = Queue(queue, connection=redis)
         with redis.pipeline() as pipe:
-            for job in queued:
-                job.delete(pipeline=pipe)
-            pipe.execute()
+            for job_id in job_ids:
+                waiting.remove(job_id, pipeline=pipe)
+            removed = pipe.execute()
+        taken_out = [Job.key_for(job_id) for job_id, count in zip(job_ids, removed) if count]
+        if taken_out:
+            redis.delete(*taken_out)
     except (RedisError, OSError) as exc:
         log.warning("could not dequeue %d jobs: %s", len(job_ids), exc)
 

@@ -494,7 +494,7 @@ def enqueue_followups(session: Session, case: Case) -> None:
 
 def _after_commit(case: Case, notification_ids: list[int | None]) -> None:
     followups.enqueue_all(
-        [(followups.SEND_NOTIFICATION, (nid,), "notify", followups.notify_job_id(nid)) for nid in notification_ids if nid]
+        [followups.send_job(nid) for nid in notification_ids if nid]
         + [(followups.SCHEDULE_REMINDERS, (case.id,), "reminders", followups.reminders_job_id([case.id]))])
 
 

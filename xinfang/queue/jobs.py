@@ -53,6 +53,12 @@ def send_notification(notification_id: int) -> str:
     return outcome.status
 
 
+def send_notifications(*notification_ids: int) -> str:
+    """Send these notices one after another, each as send_notification does."""
+    outcomes = [send_notification(notification_id) for notification_id in notification_ids]
+    return f"sent {outcomes.count('sent')} of {len(outcomes)}"
+
+
 def process_message(message_id: int) -> str:
     rt = runtime.current()
     with rt.Session() as session:
@@ -64,27 +70,28 @@ def process_message(message_id: int) -> str:
 
 
 def register_intake(message_id: int) -> str:
-    """Register a submitted intake, with the others waiting beside it, then send the receipts in this
-    same job: the citizen's 登记 push should not wait behind another trip through the queue. The
-    reminders wait in their own, lower-priority queue (and the periodic sweep would set them anyway)."""
+    """Register a submitted intake, with the others waiting beside it, then queue their receipts.
+
+    The receipts are one job on the notify queue, which every worker takes before the intake
+    queue: the 登记 pushes wait for no further registration, another worker sends them while this
+    one registers the next batch, and each is sent one at a time (outbox.py: a worker killed
+    mid-send leaves one push to be sent again, not as many as it had in flight). The reminders
+    wait in their own, lower-priority queue (and the periodic sweep would set them anyway).
+    """
     rt = runtime.current()
     with rt.Session() as session:
         outcome = submission.register_submissions(session, rt.calendar, message_id)
         registered = outcome.registered
         case_ids = sorted(registered.values())
         if not registered:
-            # A rerun after a worker died between the commit and the sends finds its receipt still pending.
+            # A rerun after a worker died between the commit and the enqueue finds its receipt pending.
             own = submission.registered_case_id(session, message_id)
             case_ids = [own] if own is not None else []
         receipts = pending_notification_ids(session, case_ids)
-    followups.dequeue([followups.register_job_id(m) for m in registered if m != message_id])
-    # One at a time: a worker killed between WeChat's acceptance and the commit of `sent` leaves that
-    # one push to be sent again (outbox.py); sends side by side would leave as many as ran at once.
-    for notification_id in receipts:
-        send_notification(notification_id)
-    if registered:
-        followups.enqueue(followups.SCHEDULE_REMINDERS, *case_ids, queue="reminders",
-                          job_id=followups.reminders_job_id(case_ids))
+    followups.dequeue([followups.register_job_id(m) for m in registered if m != message_id], "intake")
+    followups.enqueue_all(([followups.sends_job(receipts)] if receipts else []) + (
+        [(followups.SCHEDULE_REMINDERS, tuple(case_ids), "reminders", followups.reminders_job_id(case_ids))]
+        if registered else []))
     if outcome.refused is not None:
         raise outcome.refused  # listed with the failed jobs, for staff to see why
     return f"registered {len(registered)}"

@@ -79,11 +79,13 @@ def _claim(redis, marker: str, now: datetime) -> bool:
     return redis.set(marker, stamp, ex=SENDING_TTL, get=True) == held
 
 
-def _lock_row(session: Session, notification_id: int) -> Notification | None:
-    query = select(Notification).where(Notification.id == notification_id)
+def _lock_row(session: Session, notification_id: int) -> tuple[Notification, Petitioner | None] | None:
+    """The notice, locked, with its citizen (read in the same query, not locked)."""
+    query = (select(Notification, Petitioner).outerjoin(Petitioner, Notification.petitioner_id == Petitioner.id)
+             .where(Notification.id == notification_id))
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.scalar(query)
+        query = query.with_for_update(of=Notification, skip_locked=True)
+    return session.execute(query).first()
 
 
 def deliver(session: Session, notification_id: int, *, senders: dict, redis, settings,
@@ -94,10 +96,11 @@ def deliver(session: Session, notification_id: int, *, senders: dict, redis, set
     if not _claim(redis, marker, now):
         return Outcome("busy")
     try:
-        notification = _lock_row(session, notification_id)
-        if notification is None:  # gone, or another worker holds the row
+        locked = _lock_row(session, notification_id)
+        if locked is None:  # gone, or another worker holds the row
             session.rollback()
             return Outcome("busy")
+        notification, petitioner = locked
         if notification.status in DONE:
             session.rollback()
             return Outcome("done")
@@ -109,7 +112,6 @@ def deliver(session: Session, notification_id: int, *, senders: dict, redis, set
             notification.next_attempt_at = end_of_quiet_hours(now, settings.quiet_hours, settings.timezone)
             session.commit()
             return Outcome("deferred", notification.next_attempt_at)
-        petitioner = session.get(Petitioner, notification.petitioner_id) if notification.petitioner_id else None
         outcome = _try_channels(notification, petitioner, senders, now)
         session.commit()
         return outcome
