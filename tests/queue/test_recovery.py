@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from xinfang import runtime
 from xinfang.cases import mailbox, service
 from xinfang.models import Case, InboundMessage, utcnow
-from xinfang.queue import outbox, sweeper
+from xinfang.queue import outbox, periodic, sweeper
 
 from .conftest import ADMIN, notifications
 
@@ -156,3 +156,20 @@ def test_a_confirmation_whose_registration_job_vanished_is_registered_by_the_swe
     assert case.tracking_code == code and case.county == "理塘县"
     assert any(code in text and "已登记" in text for text in platform.texts("o-herder-2"))
     assert sweeper.sweep(session, rt.redis).submissions == 0
+
+
+def test_the_first_tick_after_redis_lost_its_data_recovers_at_once(app, session, platform, run_jobs, daytime):
+    platform.connect(app)
+    rt = runtime.current()
+    assert "recover" in periodic.run_due(rt)  # a new Redis: nothing was queued yet
+    assert "recover" not in periodic.run_due(rt)
+    platform.say("o-herder-3", "理塘县的草场被邻村占了，村里不管，电话13812340001")
+    receipt = platform.say("o-herder-3", "确认")
+    code = receipt.split("查询码：")[1][:10]
+    rt.redis.flushdb()  # Redis restarted empty a moment after the 确认: its registration job is gone
+
+    # No waiting for the sweeper's grace: the next tick sees the data gone and sweeps.
+    assert periodic.run_due(rt)[0] == "recover"
+    run_jobs()
+    assert session.scalar(select(Case.tracking_code)) == code
+    assert any(code in text and "已登记" in text for text in platform.texts("o-herder-3"))

@@ -7,6 +7,10 @@ each interval. Because the key lives in Redis, a flushed or restarted Redis
 only makes the next run come sooner. The tasks run in the ticker thread, not
 through a queue, so a backlog of intake work never delays the sweeper; the
 closing of expired windows, which may be long, is handed to a worker instead.
+
+A Redis that lost its data lost every queued job with it: the first tick
+after it comes back sweeps at once, without the sweeper's grace, so the
+citizens whose work was queued wait seconds, not the grace and a sweep.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from redis.exceptions import RedisError
 
@@ -22,7 +27,9 @@ from . import reminders, survey_jobs, sweeper
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 5
+TICK_SECONDS = 2
+# Kept in Redis without expiry by the workers: when it is missing, Redis restarted without its data (or is new).
+REDIS_KEPT = "xinfang:periodic:redis-kept"
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,23 @@ TASKS = (Task("sweep", 15, sweep), Task("clocks", 600, heal_clocks), Task("surve
          Task("close", 3600, close_windows))
 
 
+def recover(rt) -> None:
+    with rt.Session() as session:
+        sweeper.sweep(session, rt.redis, grace=timedelta(0))
+
+
 def run_due(rt, tasks=TASKS) -> list[str]:
-    """Run each task whose interval key this process wins; returns the names run."""
+    """Run each task whose interval key this process wins, after a recovery sweep if Redis lost its
+    data since the last tick (one process of all runs it); returns the names run."""
     ran = []
+    try:
+        if rt.redis.set(REDIS_KEPT, "1", nx=True):
+            recover(rt)
+            ran.append("recover")
+    except RedisError as exc:
+        log.warning("periodic recover: Redis unavailable (%s); next tick", exc)
+    except Exception:
+        log.exception("periodic recover failed")
     for task in tasks:
         try:
             if not rt.redis.set(f"xinfang:periodic:{task.name}", "1", nx=True, ex=task.every):

@@ -56,12 +56,14 @@ def _alive(job: Job | None, now: datetime) -> bool:
     return status in ALIVE
 
 
-def sweep(session: Session, redis, now: datetime | None = None) -> SweepReport:
+def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta = GRACE) -> SweepReport:
+    """Re-enqueue the undone work older than `grace` that has no live job. Right after Redis lost
+    its data the grace is zero: every job is gone, and a copy of one about to be enqueued is harmless."""
     now = now or utcnow()
     report = SweepReport()
     due = session.execute(
         select(Notification.id, Notification.next_attempt_at)
-        .where(Notification.status.in_(("pending", "failed")), Notification.next_attempt_at <= now - GRACE)
+        .where(Notification.status.in_(("pending", "failed")), Notification.next_attempt_at <= now - grace)
         .order_by(Notification.next_attempt_at).limit(BATCH)
     ).all()
     notify = Queue("notify", connection=redis)
@@ -71,7 +73,7 @@ def sweep(session: Session, redis, now: datetime | None = None) -> SweepReport:
         report.notifications += 1
     stuck = session.scalars(
         select(InboundMessage.id)
-        .where(InboundMessage.status == "pending", InboundMessage.attempts < MAX_MESSAGE_ATTEMPTS, InboundMessage.received_at <= now - GRACE)
+        .where(InboundMessage.status == "pending", InboundMessage.attempts < MAX_MESSAGE_ATTEMPTS, InboundMessage.received_at <= now - grace)
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
     intake = Queue("intake", connection=redis)
@@ -81,7 +83,7 @@ def sweep(session: Session, redis, now: datetime | None = None) -> SweepReport:
     unregistered = session.scalars(
         select(InboundMessage.id)
         .where(InboundMessage.tracking_code.is_not(None), InboundMessage.case_id.is_(None),
-               InboundMessage.received_at <= now - GRACE)
+               InboundMessage.received_at <= now - grace)
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
     for message_id in _vanished(redis, {mid: [followups.register_job_id(mid)] for mid in unregistered}, now):
