@@ -74,3 +74,38 @@ def test_two_labels():
     assert tm.classifier.decision_function(x).shape == (3, 2)
     assert np.allclose(tm.scores(texts[:3]) - tm.lexicon_weight * tm._lexicon().matrix(texts[:3]),
                        tm.classifier.decision_function(x))
+
+
+def test_nb_scaled_svm_is_a_linear_svm_over_features_scaled_by_log_count_ratios():
+    texts, labels = _corpus()
+    y = np.array(labels)
+    features = topic.make_features("words+chars+subject")
+    x = features.fit_transform(texts).tocsr()
+    nb = topic.NBScaledSVM(C=1.0).fit(x, y)
+    present = (x > 0).astype(float)
+    inside = y == nb.classes_[0]
+    p = 1 + np.asarray(present[inside].sum(axis=0)).ravel()
+    q = 1 + np.asarray(present[~inside].sum(axis=0)).ravel()
+    ratio = np.log(p / p.sum()) - np.log(q / q.sum())
+    scaled = x.multiply(ratio).tocsr()
+    svm = topic.LinearSVC(C=1.0, class_weight="balanced", random_state=topic.RANDOM_STATE).fit(scaled, inside)
+    assert np.allclose(nb.decision_function(x)[:, 0], svm.decision_function(scaled))
+    sizes = topic._sizes(features)
+    ens = topic.LinearEnsemble([(nb, (0, 1, 2)), (topic._classifier(0.3).fit(x, y), (0, 1, 2))], sizes)
+    scorer = topic.FastScorer(features, ens)
+    assert np.allclose(np.vstack([scorer.margins(t) for t in texts]), ens.decision_function(x))
+
+
+def test_kinds_limit_the_candidates():
+    texts, labels = _corpus()
+    fast = topic.kinds_without("words")
+    assert fast and all("words" not in topic.FEATURE_SETS[topic.KINDS[k][0]] for k in fast)
+    tm = topic.train(texts, labels, kinds=fast)
+    assert {kind for kind, _ in tm.meta["pipeline"]} <= set(fast)
+    assert [name for name, _ in tm.features.transformer_list] == ["chars"]
+    try:
+        topic.train(texts, labels, kinds=("no such kind",))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("an unknown kind must be refused")

@@ -1,5 +1,6 @@
 """The topic model: TF-IDF over jieba words, character n-grams and the opening
-characters, a linear SVM or the average of two, plus lexicon evidence
+characters, a linear SVM (plain, or over features scaled per label by naive
+Bayes log-count ratios) or the average of two, plus lexicon evidence
 (lexicon.py); train() chooses the pipeline by cross-validated macro-F1.
 
 Works for any label set: the shipped model uses the categories of LABELS.md,
@@ -66,6 +67,18 @@ FEATURE_SETS = {
     "chars": ("chars",),
     "words+chars": ("words", "chars"),
     "words+chars+subject": ("words", "chars", "subject"),
+}
+
+
+# The kinds of member a pipeline is made of: a feature set and a learner.
+# "svm" is a linear SVM on the TF-IDF features; "nb" scales them, label by
+# label, by naive Bayes log-count ratios first (NBSVM, Wang & Manning 2012),
+# which makes words that tell one label from the rest count more.
+KINDS = {
+    "chars": ("chars", "svm"),
+    "words+chars": ("words+chars", "svm"),
+    "words+chars+subject": ("words+chars+subject", "svm"),
+    "nb words+chars+subject": ("words+chars+subject", "nb"),
 }
 
 
@@ -207,7 +220,7 @@ class LinearEnsemble:
     decision_function plus the offsets. Weights default to equal.
     """
 
-    def __init__(self, members: list[tuple[LinearSVC, tuple[int, ...]]], block_sizes: list[int],
+    def __init__(self, members: list[tuple["LinearSVC | NBScaledSVM", tuple[int, ...]]], block_sizes: list[int],
                  offsets: np.ndarray | None = None, weights: list[float] | None = None):
         self.members = members
         self.block_sizes = list(block_sizes)
@@ -244,6 +257,42 @@ class LinearEnsemble:
 def _two_columns(margins: np.ndarray) -> np.ndarray:
     """A binary SVM's single margin as a margin per label, like the multi-label case."""
     return np.column_stack([-margins, margins]) if margins.ndim == 1 else margins
+
+
+class NBScaledSVM:
+    """One-vs-rest linear SVMs, each over the features scaled by its label's
+    naive Bayes log-count ratio r = log((p/|p|) / (q/|q|)), with p and q the
+    smoothed counts of documents holding a feature in and outside the label.
+
+    Each label's margin, w . (x * r) + b, is linear in x: coef_ holds w * r,
+    so the model joins a LinearEnsemble and the fast scorer like any SVM.
+    """
+
+    def __init__(self, C: float = 1.0, alpha: float = 1.0, random_state: int = RANDOM_STATE):
+        self.C, self.alpha, self.random_state = C, alpha, random_state
+
+    def fit(self, x, y) -> "NBScaledSVM":
+        x, y = sparse.csr_matrix(x, dtype=np.float64), np.asarray(y)
+        self.classes_ = np.unique(y)
+        present = x.copy()
+        present.data[:] = 1.0
+        coef = np.zeros((len(self.classes_), x.shape[1]))
+        intercept = np.zeros(len(self.classes_))
+        for j, label in enumerate(self.classes_):
+            inside = y == label
+            p = self.alpha + np.asarray(present[inside].sum(axis=0)).ravel()
+            q = self.alpha + np.asarray(present[~inside].sum(axis=0)).ravel()
+            ratio = np.log(p / p.sum()) - np.log(q / q.sum())
+            # Balanced weights: one label against all the others is lopsided.
+            svm = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
+            svm.fit(x @ sparse.diags(ratio), inside)
+            coef[j] = svm.coef_.ravel() * ratio
+            intercept[j] = svm.intercept_[0]
+        self.coef_, self.intercept_ = coef, intercept
+        return self
+
+    def decision_function(self, x) -> np.ndarray:
+        return np.asarray(sparse.csr_matrix(x) @ self.coef_.T) + self.intercept_
 
 
 def _full_coef(clf: LinearSVC) -> tuple[np.ndarray, np.ndarray]:
@@ -292,17 +341,28 @@ def _tune_offsets(margins: np.ndarray, y: np.ndarray, classes: np.ndarray) -> np
     return offsets
 
 
-def train(texts: list[str], labels: list[str], meta: dict | None = None) -> TopicModel:
+def kinds_without(block: str) -> tuple[str, ...]:
+    """The member kinds whose features do not use `block`."""
+    return tuple(k for k, (feature_set, _) in KINDS.items() if block not in FEATURE_SETS[feature_set])
+
+
+def train(texts: list[str], labels: list[str], meta: dict | None = None,
+          kinds: tuple[str, ...] | None = None) -> TopicModel:
     """Fit the model; the pipeline is chosen by cross-validated macro-F1 on the given data.
 
-    Candidates: a linear SVM over each feature set for each C, and the average
-    of two such SVMs over different feature sets; then the weight of the
+    Candidates: a member of each kind (KINDS: feature set and learner) for
+    each C, and the average of two members of different kinds; then the weight of the
     lexicon evidence; then per-label offsets to the margins, kept only when a
     cross-validation of the tuning itself (on the out-of-fold margins) says
     they help. Classes are weighted by inverse frequency, since macro-F1
     counts rare labels as much as common ones. Deterministic (fixed folds
-    and seeds).
+    and seeds). `kinds` limits the candidates to some of KINDS (default: all),
+    e.g. to keep a model that must be fast clear of word segmentation.
     """
+    kinds = tuple(KINDS) if kinds is None else tuple(kinds)
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        raise ValueError(f"unknown or no member kinds: {unknown}")
     texts, labels = list(texts), [str(y) for y in labels]
     classes = np.array(sorted(set(labels)))
     if len(classes) < 2:
@@ -311,26 +371,30 @@ def train(texts: list[str], labels: list[str], meta: dict | None = None) -> Topi
     lex_all = LexiconEvidence(list(classes)).matrix(texts)
     folds = _cv_folds(labels)
     if folds is None:
-        kind, c, w = "words+chars", 1.0, 0.5
-        features = make_features(kind)
-        clf = LinearEnsemble([(_classifier(c).fit(features.fit_transform(texts), y), (0, 1))], _sizes(features))
+        kind = "words+chars" if "words+chars" in kinds else kinds[0]
+        c, w = 1.0, 0.5
+        feature_set, learner = KINDS[kind]
+        features = make_features(feature_set)
+        clf = LinearEnsemble([(_learner(learner, c).fit(features.fit_transform(texts), y),
+                               tuple(range(len(FEATURE_SETS[feature_set]))))], _sizes(features))
         info = dict(meta or {})
         info.update({"labels": list(classes), "examples": len(texts), "pipeline": [[kind, c]], "features": kind,
                      "C": c, "lexicon_weight": w, "offsets": False, "cv_macro_f1": None})
         return TopicModel(features, clf, w, info)
 
     # Out-of-fold margins of every single pipeline; each block's text analysis is done once.
-    blocks = sorted({b for kind in FEATURE_SETS.values() for b in kind}, key=list(BLOCKS).index)
+    blocks = sorted({b for k in kinds for b in FEATURE_SETS[KINDS[k][0]]}, key=list(BLOCKS).index)
     counts = {b: CountVectorizer(analyzer=make_vectorizer(b).build_analyzer()).fit_transform(texts).tocsr()
               for b in blocks}
     splits = list(folds.split(texts, y))
-    oof = {(kind, c): np.zeros((len(y), len(classes))) for kind in FEATURE_SETS for c in C_GRID}
+    oof = {(kind, c): np.zeros((len(y), len(classes))) for kind in kinds for c in C_GRID}
     for train_idx, test_idx in splits:
         block_x = {b: _fold_tfidf(counts[b], train_idx, make_vectorizer(b)) for b in blocks}
-        for kind, kind_blocks in FEATURE_SETS.items():
-            x = sparse.hstack([block_x[b] for b in kind_blocks]).tocsr()
+        for kind in kinds:
+            feature_set, learner = KINDS[kind]
+            x = sparse.hstack([block_x[b] for b in FEATURE_SETS[feature_set]]).tocsr()
             for c in C_GRID:
-                clf = _classifier(c).fit(x[train_idx], y[train_idx])
+                clf = _learner(learner, c).fit(x[train_idx], y[train_idx])
                 oof[(kind, c)][test_idx] = _two_columns(clf.decision_function(x[test_idx]))
     del counts
 
@@ -367,16 +431,17 @@ def train(texts: list[str], labels: list[str], meta: dict | None = None) -> Topi
     offsets = _tune_offsets(margins, y, classes) if use_offsets else np.zeros(len(classes))
 
     # The chosen pipeline on all the data, as one feature union and one linear function.
-    union_blocks = [b for b in BLOCKS if any(b in FEATURE_SETS[kind] for kind, _ in pipeline)]
+    union_blocks = [b for b in BLOCKS if any(b in FEATURE_SETS[KINDS[kind][0]] for kind, _ in pipeline)]
     features = FeatureUnion([(b, make_vectorizer(b)) for b in union_blocks])
     x = features.fit_transform(texts).tocsr()
     sizes = _sizes(features)
     starts = np.concatenate([[0], np.cumsum(sizes)])
     members = []
     for kind, c in pipeline:
-        idx = tuple(union_blocks.index(b) for b in FEATURE_SETS[kind])
+        feature_set, learner = KINDS[kind]
+        idx = tuple(union_blocks.index(b) for b in FEATURE_SETS[feature_set])
         cols = np.concatenate([np.arange(starts[k], starts[k + 1]) for k in idx])
-        members.append((_classifier(c).fit(x[:, cols], y), idx))
+        members.append((_learner(learner, c).fit(x[:, cols], y), idx))
     clf = LinearEnsemble(members, sizes, offsets, list(weights(pipeline)))
     info = dict(meta or {})
     info.update({"labels": list(classes), "examples": len(texts),
@@ -398,3 +463,7 @@ def _sizes(features: FeatureUnion) -> list[int]:
 
 def _classifier(c: float) -> LinearSVC:
     return LinearSVC(C=c, class_weight="balanced", random_state=RANDOM_STATE)
+
+
+def _learner(learner: str, c: float) -> "LinearSVC | NBScaledSVM":
+    return NBScaledSVM(C=c) if learner == "nb" else _classifier(c)
