@@ -37,13 +37,22 @@ def send_job(notification_id: int) -> tuple[str, tuple, str, str]:
     return SEND_NOTIFICATION, (notification_id,), "notify", notify_job_id(notification_id)
 
 
-def sends_job(notification_ids: list[int]) -> tuple[str, tuple, str, str]:
-    """The job that sends these notices now, one after another (a registration batch's receipts):
-    one job, not one each, as a job costs the worker about as much as a send."""
-    if len(notification_ids) == 1:
-        return send_job(notification_ids[0])
-    first, last = notification_ids[0], notification_ids[-1]
-    return SEND_NOTIFICATIONS, tuple(notification_ids), "notify", f"notify-{first}-to-{last}"
+# Notices per send job: a job costs a worker about as much as a send, so not one job each; but a
+# worker killed mid-job leaves the rest of its job to the sweeper, so not a whole registration batch.
+SENDS_PER_JOB = 10
+
+
+def send_jobs(notification_ids: list[int]) -> list[tuple[str, tuple, str, str]]:
+    """The jobs that send these notices now (a registration batch's receipts), each sending its
+    share one after another."""
+    jobs = []
+    for start in range(0, len(notification_ids), SENDS_PER_JOB):
+        share = notification_ids[start:start + SENDS_PER_JOB]
+        if len(share) == 1:
+            jobs.append(send_job(share[0]))
+        else:
+            jobs.append((SEND_NOTIFICATIONS, tuple(share), "notify", f"notify-{share[0]}-to-{share[-1]}"))
+    return jobs
 
 
 def intake_job_id(message_id: int) -> str:

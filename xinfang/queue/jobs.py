@@ -72,7 +72,7 @@ def process_message(message_id: int) -> str:
 def register_intake(message_id: int) -> str:
     """Register a submitted intake, with the others waiting beside it, then queue their receipts.
 
-    The receipts are one job on the notify queue, which every worker takes before the intake
+    The receipts go to the notify queue, a few to a job, which every worker takes before the intake
     queue: the 登记 pushes wait for no further registration, another worker sends them while this
     one registers the next batch, and each is sent one at a time (outbox.py: a worker killed
     mid-send leaves one push to be sent again, not as many as it had in flight). The reminders
@@ -89,7 +89,7 @@ def register_intake(message_id: int) -> str:
             case_ids = [own] if own is not None else []
         receipts = pending_notification_ids(session, case_ids)
     followups.dequeue([followups.register_job_id(m) for m in registered if m != message_id], "intake")
-    followups.enqueue_all(([followups.sends_job(receipts)] if receipts else []) + (
+    followups.enqueue_all(followups.send_jobs(receipts) + (
         [(followups.SCHEDULE_REMINDERS, tuple(case_ids), "reminders", followups.reminders_job_id(case_ids))]
         if registered else []))
     if outcome.refused is not None:

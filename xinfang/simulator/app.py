@@ -44,7 +44,9 @@ def run_simulator(host: str = "127.0.0.1", port: int = DEFAULT_PORT,
           f"按 Ctrl+C 停止。", flush=True)
     # One process, as the state is in its memory; gunicorn's threads keep the gateway's
     # connections open between calls, as WeChat's servers do, and cost less per call
-    # than werkzeug's development server.
+    # than werkzeug's development server. Many threads: a message the simulator delivers
+    # holds its thread until the gateway answers, and a push from the gateway must not
+    # queue behind those.
     GunicornServer(lambda: create_simulator_app(settings), {
-        "bind": f"{host}:{port}", "workers": 1, "threads": 16, "worker_class": "gthread",
-        "timeout": 60, "control_socket_disable": True, "loglevel": "warning"}).run()
+        "bind": f"{host}:{port}", "workers": 1, "threads": 256, "worker_class": "gthread",
+        "timeout": 60, "keepalive": 75, "control_socket_disable": True, "loglevel": "warning"}).run()
