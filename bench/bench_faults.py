@@ -16,7 +16,7 @@ than intakes), receipts sent a second of its time in send jobs, and intakes
 with their receipts a second over the whole run, next to RQ's simple and
 forking workers on trivial jobs, measured in the same run.
 
-    python bench/bench_faults.py [--citizens 1500] [--rate 100] [--intake-jobs 3000] [--intake-only]
+    python bench/bench_faults.py [--citizens 1500] [--rate 100] [--intake-jobs 3000] [--intake-only] [--no-faults]
 """
 from __future__ import annotations
 
@@ -339,6 +339,7 @@ def main() -> None:
     parser.add_argument("--drain-timeout", type=float, default=360.0)
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     parser.add_argument("--intake-only", action="store_true", help="only the intake throughput of one worker")
+    parser.add_argument("--no-faults", action="store_true", help="the same load without the kill and the restart")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="xinfang-faults-"))
@@ -369,17 +370,18 @@ def main() -> None:
         load.start()
         duration = args.citizens / args.rate
         faults = []
-        time.sleep(duration * 0.3)
-        stack.kill("worker0")
-        faults.append(f"{time.monotonic() - started:.1f}s: worker0 killed -9")
-        time.sleep(1.0)
-        stack.xinfang("worker0", "worker")
-        time.sleep(duration * 0.3)
-        stack.kill("redis")
-        faults.append(f"{time.monotonic() - started:.1f}s: redis killed -9 (no persistence)")
-        time.sleep(2.0)
-        stack.start_redis()
-        faults.append(f"{time.monotonic() - started:.1f}s: redis back, empty")
+        if not args.no_faults:
+            time.sleep(duration * 0.3)
+            stack.kill("worker0")
+            faults.append(f"{time.monotonic() - started:.1f}s: worker0 killed -9")
+            time.sleep(1.0)
+            stack.xinfang("worker0", "worker")
+            time.sleep(duration * 0.3)
+            stack.kill("redis")
+            faults.append(f"{time.monotonic() - started:.1f}s: redis killed -9 (no persistence)")
+            time.sleep(2.0)
+            stack.start_redis()
+            faults.append(f"{time.monotonic() - started:.1f}s: redis back, empty")
         load.join()
         load_seconds = time.monotonic() - started
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from functools import cached_property
 
 from redis.exceptions import RedisError
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -463,6 +463,7 @@ class _Turn:
 
     def summary(self, found) -> str:
         intake = self.intake
+        intake.route = found.path if found.path in LEGAL_PATHS else ""
         department = department_name(self.session, found.department) or "信访部门登记后分送"
         return texts.summary(
             excerpt=_excerpt(intake.text), category=found.category,
@@ -517,14 +518,15 @@ class _Turn:
         if already is not None:  # the draft outlived its submission (Redis missed the clear)
             code, received_at = already
             return self.say(texts.submitted(code, _date(self.cal, self.cal.add_days(received_at, ROUTE_DAYS))))
-        found = _classify(intake.text)
         self.message.tracking_code = new_tracking_code()
         self.message.intake = asdict(intake)
         self.submitted = True
         if intents.has_tibetan(intake.text):
             self.say(texts.TIBETAN_ACK)
         code = self.message.tracking_code
-        if found.path in LEGAL_PATHS:
+        # The summary named no procedure (""): a petition, no need to classify again.
+        found = None if intake.route == "" else _classify(intake.text)
+        if found is not None and found.path in LEGAL_PATHS:
             self.say(texts.routed_submitted(code, found.path, _legal_body(found), _why(found),
                                             ROUTE_WINDOWS[found.path]))
         else:
@@ -611,10 +613,15 @@ def _submitted_code(session: Session, message: InboundMessage, intake: Intake):
     """(查询码, when) of this intake's submission, if one of the citizen's messages since it began made it."""
     if intake.started_at is None:
         return None
-    return session.execute(select(InboundMessage.tracking_code, InboundMessage.received_at).where(
-        InboundMessage.channel == message.channel, InboundMessage.sender == message.sender,
-        InboundMessage.received_at >= datetime.fromisoformat(intake.started_at),
-        InboundMessage.tracking_code.is_not(None)).limit(1)).first()
+    return session.connection().execute(_SUBMITTED, {
+        "channel": message.channel, "sender": message.sender,
+        "since": datetime.fromisoformat(intake.started_at)}).first()
+
+
+# Built once: asked on every 确认.
+_SUBMITTED = select(InboundMessage.tracking_code, InboundMessage.received_at).where(
+    InboundMessage.channel == bindparam("channel"), InboundMessage.sender == bindparam("sender"),
+    InboundMessage.received_at >= bindparam("since"), InboundMessage.tracking_code.is_not(None)).limit(1)
 
 
 def _counties() -> list[tuple[str, str | None]]:

@@ -40,6 +40,8 @@ class Intake:
     attachments: list[int] = field(default_factory=list)
     # When the intake's first message came (ISO): a submitted intake is recognised by it.
     started_at: str | None = None
+    # The procedure the summary named ("" for a petition): 确认 answers alike without classifying again.
+    route: str | None = None
 
     def add_text(self, more: str) -> None:
         self.text = f"{self.text}\n{more}".strip() if self.text else more.strip()
