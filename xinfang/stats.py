@@ -10,7 +10,7 @@ from .models import Case, InboundMessage, Notification, Survey
 
 NOTIFICATION_STATUSES = ("pending", "sent", "failed", "dead")
 SURVEY_ANSWERS = ("满意", "基本满意", "不满意")
-QUEUE_NAMES = ("intake", "notify", "reminders", "default")
+QUEUE_NAMES = ("intake", "notify", "pending", "reminders", "default")
 
 
 def _grouped(session: Session, column) -> dict:

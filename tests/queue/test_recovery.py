@@ -15,12 +15,17 @@ from sqlalchemy import func, select
 
 from xinfang import runtime
 from xinfang.cases import mailbox, service
-from xinfang.models import Case, InboundMessage, utcnow
+from xinfang.models import Case, InboundMessage, Notification, Petitioner, utcnow
 from xinfang.queue import outbox, periodic, sweeper
 
 from .conftest import ADMIN, notifications
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def redis_down():
+    """A client of a Redis that is not there, built as the runtime builds its own (no retries)."""
+    return redis_lib.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
 
 
 def test_a_redis_flushed_mid_run_loses_no_push(rt, session, cal, citizen, new_case, platform, run_jobs, daytime):
@@ -48,7 +53,7 @@ def test_transitions_while_redis_is_down_are_pushed_when_it_returns(rt, session,
     petitioner = citizen()
     case = new_case(petitioner)
     run_jobs()
-    rt.__dict__["redis"] = redis_lib.Redis(port=1, socket_connect_timeout=0.2)  # nothing listens there
+    rt.__dict__["redis"] = redis_down()  # nothing listens there
     service.perform_action(session, cal, case, "assign", ADMIN, {"department": "nyncj"})
     service.perform_action(session, cal, case, "accept", ADMIN, {})
     del rt.__dict__["redis"]  # Redis is back
@@ -94,7 +99,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_once(settings, rt, ses
 def test_messages_taken_while_redis_was_down_are_answered_when_it_returns(app, session, platform, run_jobs, daytime):
     platform.connect(app)
     rt = runtime.current()
-    rt.__dict__["redis"] = redis_lib.Redis(port=1, socket_connect_timeout=0.2)
+    rt.__dict__["redis"] = redis_down()
     holding = platform.say("o-herder-1", "康定市新都桥镇的工地老板拖欠我们工资三个月了，电话13812345678，请帮忙讨薪")
     [message] = session.scalars(select(InboundMessage)).all()
     assert message.status == "pending" and holding  # stored, and the citizen was told to wait
@@ -173,3 +178,25 @@ def test_the_first_tick_after_redis_lost_its_data_recovers_at_once(app, session,
     run_jobs()
     assert session.scalar(select(Case.tracking_code)) == code
     assert any(code in text and "已登记" in text for text in platform.texts("o-herder-3"))
+
+
+def test_after_an_outage_new_registrations_go_before_the_backlog_of_pending_messages(app, session, platform,
+                                                                                    run_jobs):
+    platform.connect(app)
+    rt = runtime.current()
+    rt.__dict__["redis"] = redis_down()
+    for i in range(3):  # messages taken while Redis was down: stored pending, answered by the queue later
+        platform.say(f"o-waiting-{i}", "康定市新都桥镇的工地老板拖欠我们工资三个月了，电话13812345678")
+    del rt.__dict__["redis"]
+    recovery = periodic.run_due(rt)  # Redis is back, empty: the backlog is queued at once
+    assert recovery[0] == "recover"
+    platform.say("o-after-1", "理塘县的草场被邻村占了，村里不管，电话13812340002")
+    code = platform.say("o-after-1", "确认").split("查询码：")[1][:10]  # queued behind the backlog
+
+    run_jobs()
+    sent = session.execute(select(Petitioner.openid, Notification.event).join(Petitioner, Notification.petitioner_id == Petitioner.id)
+                           .where(Notification.status == "sent").order_by(Notification.sent_at, Notification.id)).all()
+    # The receipt of the case registered after the outage went out before the backlog's answers.
+    assert sent[0] == ("o-after-1", "registered")
+    assert {openid for openid, event in sent[1:]} == {f"o-waiting-{i}" for i in range(3)}
+    assert session.scalar(select(Case.tracking_code)) == code

@@ -15,12 +15,15 @@ OPENID = "oHerder0000000000000000001"
 
 
 def work_off_intake(rt) -> None:
-    """What `xinfang worker` does within moments: run the intake queue's jobs (a 确认 becomes a case)."""
+    """What `xinfang worker` does within moments: run the intake queue's jobs (a 确认 becomes a case)
+    and the pending queue's (a message stored while Redis was away is answered)."""
     from rq import Queue
 
+    from xinfang.cases import followups
     from xinfang.queue.worker import Worker
 
-    Worker([Queue("intake", connection=rt.redis)], connection=rt.redis).work(burst=True, logging_level="WARNING")
+    queues = [Queue(name, connection=rt.redis) for name in ("intake", followups.PENDING_QUEUE)]
+    Worker(queues, connection=rt.redis).work(burst=True, logging_level="WARNING")
 
 
 def with_intake_worker(transport, rt):

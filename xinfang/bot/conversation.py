@@ -130,7 +130,8 @@ def _leave_for_queue(session: Session, fields: dict) -> str:
                                   payload=fields["payload"], now=fields["received_at"])
     if not fresh and stored.status == "processed":
         return stored.answer or ""
-    followups.enqueue(followups.PROCESS_MESSAGE, stored.id, queue="intake", job_id=followups.intake_job_id(stored.id))
+    followups.enqueue(followups.PROCESS_MESSAGE, stored.id, queue=followups.PENDING_QUEUE,
+                      job_id=followups.intake_job_id(stored.id))
     _backlog.left_at = time.monotonic()
     return texts.HOLDING
 

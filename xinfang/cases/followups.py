@@ -23,6 +23,8 @@ SCHEDULE_REMINDERS = "xinfang.queue.jobs.schedule_reminders"
 PROCESS_MESSAGE = "xinfang.queue.jobs.process_message"
 REGISTER_INTAKE = "xinfang.queue.jobs.register_intake"
 CLASSIFY_CASE = "xinfang.queue.jobs.classify_case"
+# process_message of the messages stored `pending` (Redis was away when they came).
+PENDING_QUEUE = "pending"
 
 
 # Job ids name the work, so the same work is never queued twice and the sweeper can ask whether it still is.

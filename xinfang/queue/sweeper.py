@@ -76,9 +76,9 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
         .where(InboundMessage.status == "pending", InboundMessage.attempts < MAX_MESSAGE_ATTEMPTS, InboundMessage.received_at <= now - grace)
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
-    intake = Queue("intake", connection=redis)
+    pending = Queue(followups.PENDING_QUEUE, connection=redis)
     for message_id in _vanished(redis, {mid: [followups.intake_job_id(mid)] for mid in stuck}, now):
-        intake.enqueue(followups.PROCESS_MESSAGE, message_id, job_id=followups.intake_job_id(message_id))
+        pending.enqueue(followups.PROCESS_MESSAGE, message_id, job_id=followups.intake_job_id(message_id))
         report.messages += 1
     unregistered = session.scalars(
         select(InboundMessage.id)
@@ -87,7 +87,8 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
     for message_id in _vanished(redis, {mid: [followups.register_job_id(mid)] for mid in unregistered}, now):
-        intake.enqueue(followups.REGISTER_INTAKE, message_id, job_id=followups.register_job_id(message_id))
+        Queue("intake", connection=redis).enqueue(followups.REGISTER_INTAKE, message_id,
+                                                  job_id=followups.register_job_id(message_id))
         report.submissions += 1
     if report.notifications or report.messages or report.submissions:
         log.warning("sweeper re-enqueued %d notifications, %d messages and %d submissions",

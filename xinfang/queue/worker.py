@@ -19,13 +19,16 @@ from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
 from .. import nlp, runtime
+from ..cases import followups
 from ..config import Settings
 from . import periodic
 
 log = logging.getLogger(__name__)
 
-# Highest priority first: the citizen's pushes, then intake, then the clocks.
-QUEUES = ("notify", "intake", "reminders", "default")
+# Highest priority first: the citizen's pushes, then intake, then the messages left pending while
+# Redis was away (after the registrations: a batch of 50 costs less than a few of those answers,
+# so the 确认s that came after a Redis outage are not held up behind its backlog), then the clocks.
+QUEUES = ("notify", "intake", followups.PENDING_QUEUE, "reminders", "default")
 # How often a worker checks that the scheduler runs somewhere (RQ's default is ten minutes).
 MAINTENANCE_SECONDS = 30
 RECONNECT_SECONDS = 1
