@@ -72,15 +72,21 @@ def reminders_job_id(case_ids: list[int]) -> str:
     return f"reminders-{case_ids[0]}" if len(case_ids) == 1 else f"reminders-{case_ids[0]}-{case_ids[-1]}"
 
 
+def enqueue_many(redis, jobs: list[tuple[str, tuple, str, str]]) -> None:
+    """Enqueue (func_path, args, queue, job_id) jobs in one round trip; RedisError when Redis cannot."""
+    queues: dict[str, Queue] = {}
+    with redis.pipeline() as pipe:
+        for func_path, args, queue, job_id in jobs:
+            if queue not in queues:
+                queues[queue] = Queue(queue, connection=redis)
+            queues[queue].enqueue(func_path, *args, job_id=job_id, pipeline=pipe)
+        pipe.execute()
+
+
 def enqueue_all(jobs: list[tuple[str, tuple, str, str]]) -> bool:
-    """Enqueue (func_path, args, queue, job_id) jobs in one round trip; False (and a log line) when
-    Redis cannot take them now."""
+    """enqueue_many on the runtime's Redis; False (and a log line) when Redis cannot take them now."""
     try:
-        redis = runtime.current().redis
-        with redis.pipeline() as pipe:
-            for func_path, args, queue, job_id in jobs:
-                Queue(queue, connection=redis).enqueue(func_path, *args, job_id=job_id, pipeline=pipe)
-            pipe.execute()
+        enqueue_many(runtime.current().redis, jobs)
         return True
     except (RedisError, OSError) as exc:
         log.warning("could not enqueue %s: %s; the sweeper will", [job_id for *_, job_id in jobs], exc)

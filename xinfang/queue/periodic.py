@@ -27,7 +27,7 @@ from . import reminders, survey_jobs, sweeper
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 2
+TICK_SECONDS = 1
 # Kept in Redis without expiry by the workers: when it is missing, Redis restarted without its data (or is new).
 REDIS_KEPT = "xinfang:periodic:redis-kept"
 

@@ -1,12 +1,13 @@
 """Nothing lost: re-enqueue work the database says is undone and Redis no longer holds.
 
 Redis may restart without its data and a worker may be killed with -9; the
-database is the record. Every 15 seconds (and when a worker starts) the sweeper
-looks for outbox rows that are due and unsent, WeChat messages still
-`pending`, and intakes submitted by 确认 but not registered yet, that have
-waited longer than GRACE, and enqueues them again unless a live job for them
-is queued, scheduled or running. The jobs are idempotent,
-so the rare second copy of a job does nothing.
+database is the record. Every 15 seconds, when a worker starts, and at once
+when Redis comes back without its data (periodic.py), the sweeper looks for
+outbox rows that are due and unsent, WeChat messages still `pending`, and
+intakes submitted by 确认 but not registered yet, that have waited longer
+than GRACE, and enqueues them again unless a live job for them is queued,
+scheduled or running. The jobs are idempotent, so the rare second copy of a
+job does nothing.
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rq import Queue
 from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,30 +66,30 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
         .where(Notification.status.in_(("pending", "failed")), Notification.next_attempt_at <= now - grace)
         .order_by(Notification.next_attempt_at).limit(BATCH)
     ).all()
-    notify = Queue("notify", connection=redis)
     candidates = {nid: [followups.notify_job_id(nid), followups.notify_job_id(nid, at)] for nid, at in due}
-    for notification_id in _vanished(redis, candidates, now):
-        notify.enqueue(followups.SEND_NOTIFICATION, notification_id, job_id=candidates[notification_id][-1])
-        report.notifications += 1
+    jobs = [(followups.SEND_NOTIFICATION, (nid,), "notify", candidates[nid][-1])
+            for nid in _vanished(redis, candidates, now)]
+    report.notifications = len(jobs)
     stuck = session.scalars(
         select(InboundMessage.id)
-        .where(InboundMessage.status == "pending", InboundMessage.attempts < MAX_MESSAGE_ATTEMPTS, InboundMessage.received_at <= now - grace)
+        .where(InboundMessage.status == "pending", InboundMessage.attempts < MAX_MESSAGE_ATTEMPTS,
+               InboundMessage.received_at <= now - grace)
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
-    pending = Queue(followups.PENDING_QUEUE, connection=redis)
-    for message_id in _vanished(redis, {mid: [followups.intake_job_id(mid)] for mid in stuck}, now):
-        pending.enqueue(followups.PROCESS_MESSAGE, message_id, job_id=followups.intake_job_id(message_id))
-        report.messages += 1
+    answers = [(followups.PROCESS_MESSAGE, (mid,), followups.PENDING_QUEUE, followups.intake_job_id(mid))
+               for mid in _vanished(redis, {mid: [followups.intake_job_id(mid)] for mid in stuck}, now)]
+    report.messages = len(answers)
     unregistered = session.scalars(
         select(InboundMessage.id)
         .where(InboundMessage.tracking_code.is_not(None), InboundMessage.case_id.is_(None),
                InboundMessage.received_at <= now - grace)
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
-    for message_id in _vanished(redis, {mid: [followups.register_job_id(mid)] for mid in unregistered}, now):
-        Queue("intake", connection=redis).enqueue(followups.REGISTER_INTAKE, message_id,
-                                                  job_id=followups.register_job_id(message_id))
-        report.submissions += 1
+    registrations = [(followups.REGISTER_INTAKE, (mid,), "intake", followups.register_job_id(mid))
+                     for mid in _vanished(redis, {mid: [followups.register_job_id(mid)] for mid in unregistered}, now)]
+    report.submissions = len(registrations)
+    # One round trip: after a Redis restart there may be thousands.
+    followups.enqueue_many(redis, jobs + answers + registrations)
     if report.notifications or report.messages or report.submissions:
         log.warning("sweeper re-enqueued %d notifications, %d messages and %d submissions",
                     report.notifications, report.messages, report.submissions)
