@@ -98,7 +98,7 @@ def run_due(rt, tasks=TASKS) -> list[str]:
 
 
 def run_all(rt, tasks=TASKS) -> None:
-    """Every task now, whoever ran it last (a worker starting up)."""
+    """Every task now, whoever ran it last (a worker starting a burst)."""
     for task in tasks:
         try:
             task.run(rt)
@@ -113,8 +113,10 @@ class Ticker(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        while not self.stopped.wait(self.tick):
+        while True:
             run_due(self.rt, self.tasks)
+            if self.stopped.wait(self.tick):
+                return
 
     def stop(self) -> None:
         self.stopped.set()

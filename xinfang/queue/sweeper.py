@@ -1,8 +1,8 @@
 """Nothing lost: re-enqueue work the database says is undone and Redis no longer holds.
 
 Redis may restart without its data and a worker may be killed with -9; the
-database is the record. Every 15 seconds, when a worker starts, and at once
-when Redis comes back without its data (periodic.py), the sweeper looks for
+database is the record. Every 15 seconds, and at once when Redis comes back
+without its data (periodic.py), the sweeper looks for
 outbox rows that are due and unsent, WeChat messages still `pending`, and
 intakes submitted by 确认 but not registered yet, that have waited longer
 than GRACE, and enqueues them again unless a live job for them is queued,

@@ -56,9 +56,11 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
     # The worker's own connection: RQ widens its socket timeout for the blocking dequeue,
     # while the jobs keep the runtime's short one.
     connection = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=1, health_check_interval=30)
-    periodic.run_all(rt)
     if burst:
+        periodic.run_all(rt)
         return make_worker(connection).work(burst=True, with_scheduler=True)
+    # The periodic tasks due now run beside the first jobs, not before them: a worker restarted
+    # under load takes work at once (healing every case's clocks first took seconds).
     ticker = periodic.Ticker(rt)
     ticker.start()
     try:
