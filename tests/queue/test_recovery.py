@@ -4,8 +4,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from xinfang import runtime
+from xinfang.bot.dialogue import Intake
 from xinfang.cases import mailbox, service
 from xinfang.models import Case, InboundMessage, Notification, Petitioner, utcnow
 from xinfang.queue import outbox, periodic, sweeper
@@ -200,3 +203,63 @@ def test_after_an_outage_new_registrations_go_before_the_backlog_of_pending_mess
     assert sent[0] == ("o-after-1", "registered")
     assert {openid for openid, event in sent[1:]} == {f"o-waiting-{i}" for i in range(3)}
     assert session.scalar(select(Case.tracking_code)) == code
+
+
+def test_a_worker_that_outlived_redis_queues_the_lost_work_again_when_it_returns(settings, session, tmp_path):
+    port = _free_port()
+    redis_url = f"redis://127.0.0.1:{port}/0"
+    server = _redis_server(port, tmp_path)
+    env = {**os.environ, "XINFANG_DATABASE_URL": settings.database_url, "XINFANG_REDIS_URL": redis_url,
+           "XINFANG_DATA_DIR": str(settings.data_dir), "XINFANG_QUIET_HOURS": "off",
+           "XINFANG_SECRET_KEY": "test-secret", "XINFANG_WECHAT_API_BASE": settings.wechat_api_base}
+    worker = subprocess.Popen([sys.executable, "-m", "xinfang", "worker"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(lambda: redis_lib.Redis.from_url(redis_url).scard("rq:workers") > 0, 60)
+        server.kill()  # Redis dies without its data
+        server.wait()
+        # A 确认 stored meanwhile: its registration job could not be queued.
+        now = utcnow()
+        message = InboundMessage(channel="wechat", external_id="outage-1", sender="o-outage", msg_type="text",
+                                 raw="<xml/>", payload={"Content": "确认"}, received_at=now, status="processed",
+                                 processed_at=now, attempts=1, answer="", tracking_code="OUTAGE2345",
+                                 intake=dataclasses.asdict(Intake(step="confirm", text="理塘县的草场被邻村占了",
+                                                                  county="理塘县", phone_asked=True,
+                                                                  started_at=now.isoformat())))
+        session.add(message)
+        session.commit()
+        server = _redis_server(port, tmp_path)  # back, empty
+
+        # Registered well within the sweeper's grace: the worker re-queued the lost work on its return.
+        _wait_for(lambda: session.scalar(select(Case.tracking_code).where(Case.tracking_code == "OUTAGE2345")),
+                  sweeper.GRACE.total_seconds() / 2)
+    finally:
+        worker.kill()
+        worker.wait()
+        server.kill()
+        server.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _redis_server(port: int, directory: Path) -> subprocess.Popen:
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", str(directory)], stdout=subprocess.DEVNULL)
+    _wait_for(lambda: redis_lib.Redis(port=port).ping(), 10)
+    return server
+
+
+def _wait_for(check, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except (redis_lib.RedisError, OSError):
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"not within {seconds} s")

@@ -67,18 +67,22 @@ TASKS = (Task("sweep", 15, sweep), Task("clocks", 600, heal_clocks), Task("surve
          Task("close", 3600, close_windows))
 
 
-def recover(rt) -> None:
+def recover_if_lost(rt) -> bool:
+    """Sweep at once, without the grace, if Redis lost its data since it was last asked (one process
+    of all does); whether it did. RedisError while Redis is away."""
+    if not rt.redis.set(REDIS_KEPT, "1", nx=True):
+        return False
     with rt.Session() as session:
         sweeper.sweep(session, rt.redis, grace=timedelta(0))
+    return True
 
 
 def run_due(rt, tasks=TASKS) -> list[str]:
     """Run each task whose interval key this process wins, after a recovery sweep if Redis lost its
-    data since the last tick (one process of all runs it); returns the names run."""
+    data since the last tick; returns the names run."""
     ran = []
     try:
-        if rt.redis.set(REDIS_KEPT, "1", nx=True):
-            recover(rt)
+        if recover_if_lost(rt):
             ran.append("recover")
     except RedisError as exc:
         log.warning("periodic recover: Redis unavailable (%s); next tick", exc)

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 QUEUES = ("notify", "intake", followups.PENDING_QUEUE, "reminders", "default")
 # How often a worker checks that the scheduler runs somewhere (RQ's default is ten minutes).
 MAINTENANCE_SECONDS = 30
-RECONNECT_SECONDS = 1
+RECONNECT_SECONDS = 0.25
 
 
 class Worker(SimpleWorker):
@@ -64,11 +64,18 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
     ticker = periodic.Ticker(rt)
     ticker.start()
     try:
+        redis_was_away = False
         while not Worker.stop_asked:
             try:
+                if redis_was_away:
+                    # Back: if Redis lost its jobs, queue them again before taking any (not a tick later).
+                    periodic.recover_if_lost(rt)
+                    redis_was_away = False
                 make_worker(connection).work(with_scheduler=True, logging_level="INFO")
             except RedisError as exc:
-                log.warning("worker: Redis unavailable (%s); retrying", exc)
+                if not redis_was_away:
+                    log.warning("worker: Redis unavailable (%s); retrying every %s s", exc, RECONNECT_SECONDS)
+                redis_was_away = True
             if not Worker.stop_asked:
                 time.sleep(RECONNECT_SECONDS)
     finally:
