@@ -233,6 +233,28 @@ def test_near_identical_petitions_from_many_people_join_one_mass_petition(sessio
     assert [c.duplicate_of_id for c in cases] == [None] + [cases[0].id] * 3
 
 
+def test_one_batch_finds_each_cases_own_original_by_county_phone_and_time(session, cal):
+    mass = "九龙县某水电站移民安置房漏水严重，后期扶持资金三年没有到位，请州里督促解决"
+    own = "我们村的草场补贴2025年的一直没有发下来，请领导帮忙解决"
+    joined = new_case(session, cal, openid="o-mass-0", text=mass, county="九龙县")
+    repeated = new_case(session, cal, openid="o-herder", text=own, county="理塘县")
+    stale = new_case(session, cal, openid="o-old", text="县医院收费太高，看病报销比例太低，请调查处理", county="泸定县")
+    later = T0 + service.DUPLICATE_LOOKBACK + timedelta(days=1)
+    petitioners = [service.find_or_create_petitioner(session, openid=o, phone=p) for o, p in
+                   (("o-mass-1", None), ("o-herder-new-phone", "13800001234"), ("o-old", None))]
+    # One registration batch, three counties: the herder writes from another account with the same
+    # phone and another county; the hospital complaint comes back after the look-back.
+    batch = service.register_cases(session, cal, [
+        service.Petition(channel="wechat", text=mass + "。", petitioner=petitioners[0], county="九龙县",
+                         now=T0 + timedelta(hours=1)),
+        service.Petition(channel="wechat", text=own + "！", petitioner=petitioners[1], county="稻城县",
+                         now=T0 + timedelta(hours=2)),
+        service.Petition(channel="wechat", text="县医院收费太高，看病报销比例太低，请调查处理。", petitioner=petitioners[2],
+                         county="泸定县", now=later)])
+    assert [case.duplicate_of_id for case, _ in batch] == [joined.id, repeated.id, None]
+    assert stale.duplicate_of_id is None
+
+
 def replied_case(session, cal, replied_on):
     case = new_case(session, cal)
     service.perform_action(session, cal, case, "assign", CLERK, {"department": "rsj"}, now=replied_on)

@@ -213,9 +213,10 @@ def find_originals(session: Session, cases: list[Case]) -> list[Case | None]:
     """
     found = []
     with session.no_autoflush:
+        candidates = _stored_candidates(session, cases)
         for i, case in enumerate(cases):
             mates = [j for j in reversed(range(i)) if _same_scope(cases[j], case)]  # newest first, as stored
-            stored = _stored_candidates(session, case)
+            stored = candidates[i]
             fingerprints = [cases[j].fingerprint for j in mates] + [row.fingerprint for row in stored]
             scores = duplicates.similarities(case.fingerprint, fingerprints)
             best = int(scores.argmax()) if len(scores) else None
@@ -230,26 +231,40 @@ def find_originals(session: Session, cases: list[Case]) -> list[Case | None]:
     return found
 
 
-def _same_person(case: Case) -> list:
-    petitioner = case.petitioner
-    same = [Case.petitioner_id == petitioner.id] if petitioner and petitioner.id else []
-    if petitioner and petitioner.phone:
-        same.append(Petitioner.phone == petitioner.phone)
-    return same
+def _stored_candidates(session: Session, cases: list[Case]) -> list[list]:
+    """For each new case, the stored open cases of its scope (same petitioner, same phone, or same
+    county; received within DUPLICATE_LOOKBACK of it), newest first, at most DUPLICATE_CANDIDATES.
 
-
-def _stored_candidates(session: Session, case: Case) -> list:
-    same_place = [Case.county == case.county] if case.county else []
-    conditions = _same_person(case) + same_place
-    if not conditions:
+    One query per county of the batch and one for its citizens, not one per case: a registration
+    batch is fifty cases from a handful of counties.
+    """
+    if not cases:
         return []
-    return session.execute(
-        select(Case.id, Case.fingerprint, Case.duplicate_of_id)
-        .outerjoin(Petitioner, Case.petitioner_id == Petitioner.id)
-        .where(Case.status.in_(OPEN_STATES), Case.received_at >= case.received_at - DUPLICATE_LOOKBACK,
-               Case.fingerprint.is_not(None), or_(*conditions))
-        .order_by(Case.id.desc()).limit(DUPLICATE_CANDIDATES)
-    ).all()
+    since = min(case.received_at for case in cases) - DUPLICATE_LOOKBACK
+    columns = (Case.id, Case.fingerprint, Case.duplicate_of_id, Case.received_at, Case.county,
+               Case.petitioner_id, Petitioner.phone)
+
+    def newest(*where) -> list:
+        return session.execute(
+            select(*columns).outerjoin(Petitioner, Case.petitioner_id == Petitioner.id)
+            .where(Case.status.in_(OPEN_STATES), Case.received_at >= since, Case.fingerprint.is_not(None), *where)
+            .order_by(Case.id.desc()).limit(DUPLICATE_CANDIDATES)).all()
+
+    by_county = {county: newest(Case.county == county) for county in {c.county for c in cases if c.county}}
+    ids = {c.petitioner.id for c in cases if c.petitioner is not None and c.petitioner.id}
+    phones = {c.petitioner.phone for c in cases if c.petitioner is not None and c.petitioner.phone}
+    people = [Case.petitioner_id.in_(ids)] if ids else []
+    people += [Petitioner.phone.in_(phones)] if phones else []
+    of_people = newest(or_(*people)) if people else []
+    result = []
+    for case in cases:
+        person = case.petitioner
+        rows = {row.id: row for row in by_county.get(case.county, [])}
+        rows |= {row.id: row for row in of_people if person is not None and (
+            (person.id and row.petitioner_id == person.id) or (person.phone and row.phone == person.phone))}
+        in_time = [row for row in rows.values() if row.received_at >= case.received_at - DUPLICATE_LOOKBACK]
+        result.append(sorted(in_time, key=lambda row: row.id, reverse=True)[:DUPLICATE_CANDIDATES])
+    return result
 
 
 def _same_scope(mate: Case, case: Case) -> bool:
