@@ -1,20 +1,21 @@
 """Browser fixtures (imported by tests/conftest.py, so one Chromium serves every test): the app served on a loopback port, and a phone-sized page in Debian's Chromium.
 
-Playwright drives /usr/bin/chromium (never a downloaded browser build). The
-tests are skipped where Chromium is not installed; scripts/test installs it.
+Playwright drives the system's chromium on the PATH (never a downloaded browser
+build). The tests are skipped where Chromium is not installed; scripts/test
+installs it.
 Screenshots go to test-output/browser/<test name>/ for a person to look at.
 """
 from __future__ import annotations
 
-import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from xinfang.simulator.server import BackgroundServer
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # WeChat's in-app browser on an Android phone: pages must open well inside it.
@@ -36,7 +37,7 @@ def live_server(app):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.access(CHROMIUM, os.X_OK):
+    if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
