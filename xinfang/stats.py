@@ -5,12 +5,12 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .cases import followups
 from .cases.workflow import STATES
 from .models import Case, InboundMessage, Notification, Survey
 
 NOTIFICATION_STATUSES = ("pending", "sent", "failed", "dead")
 SURVEY_ANSWERS = ("满意", "基本满意", "不满意")
-QUEUE_NAMES = ("intake", "notify", "pending", "reminders", "default")
 
 
 def _grouped(session: Session, column) -> dict:
@@ -21,7 +21,7 @@ def queue_lengths(redis_conn) -> dict:
     from rq import Queue
 
     lengths = {}
-    for name in QUEUE_NAMES:
+    for name in followups.QUEUES:
         q = Queue(name, connection=redis_conn)
         lengths[name] = q.count
         lengths[f"{name}_failed"] = q.failed_job_registry.count
@@ -49,7 +49,7 @@ def job_figures(redis_conn) -> dict:
 
     figures = {}
     now = datetime.now(timezone.utc)
-    for name in QUEUE_NAMES:
+    for name in followups.QUEUES:
         q = Queue(name, connection=redis_conn)
         oldest = q.get_job_ids(0, 0)
         oldest_job = Job.fetch_many(oldest, connection=redis_conn)[0] if oldest else None

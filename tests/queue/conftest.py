@@ -100,7 +100,8 @@ def run_jobs(rt):
     """Run every queued job (and scheduled ones now due) in this process; returns how many ran."""
     from rq.registry import FinishedJobRegistry
 
-    from xinfang.queue.worker import QUEUES, make_worker
+    from xinfang.cases.followups import QUEUES
+    from xinfang.queue.worker import make_worker
 
     def run() -> int:
         worker = make_worker(rt.redis)

@@ -22,7 +22,7 @@ from datetime import datetime
 from functools import cached_property
 
 from redis.exceptions import RedisError
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,7 +115,6 @@ def _begin_stored(redis, message: InboundMessage) -> dialogue.Begun:
 
 
 _STORED = ("channel", "external_id", "sender", "msg_type", "raw", "payload", "received_at")
-_INSERT = insert(InboundMessage.__table__).returning(InboundMessage.__table__.c.id)
 
 
 def _fields(message: InboundMessage) -> dict:
@@ -155,8 +154,7 @@ def _store(session: Session, message: InboundMessage, answer: str, touch: bool) 
                 # Nothing else to commit with it: one commit with the other callbacks answered meanwhile.
                 message.id = inbox.store_answered(session, row, touch)
                 return
-            # One INSERT, not the unit of work: this is most of the callback's database time.
-            message.id = session.execute(_INSERT, row).scalar_one()
+            message.id = inbox.insert_message(session, row)
         else:
             session.add(message)
         if touch:

@@ -25,6 +25,11 @@ REGISTER_INTAKE = "xinfang.queue.jobs.register_intake"
 CLASSIFY_CASE = "xinfang.queue.jobs.classify_case"
 # process_message of the messages stored `pending` (Redis was away when they came).
 PENDING_QUEUE = "pending"
+# Every queue, highest priority first (the order a worker takes them in): the citizen's pushes,
+# then intake, then the messages left pending while Redis was away (after the registrations: a
+# batch of 50 costs less than a few of those answers, so the 确认s that came after a Redis outage
+# are not held up behind its backlog), then the clocks.
+QUEUES = ("notify", "intake", PENDING_QUEUE, "reminders", "default")
 
 
 # Job ids name the work, so the same work is never queued twice and the sweeper can ask whether it still is.

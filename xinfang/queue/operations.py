@@ -14,8 +14,8 @@ from rq.job import Job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..cases import followups
 from ..models import Notification, utcnow
-from ..stats import QUEUE_NAMES
 from .jobs import schedule_send
 
 
@@ -36,7 +36,7 @@ class FailedJob:
 def list_failed_jobs(redis, limit: int = 100) -> list[FailedJob]:
     """Failed jobs of every queue, newest first."""
     failed = []
-    for name in QUEUE_NAMES:
+    for name in followups.QUEUES:
         registry = Queue(name, connection=redis).failed_job_registry
         ids = registry.get_job_ids(-limit, -1)
         for job in Job.fetch_many(ids, connection=redis):
@@ -52,7 +52,7 @@ def list_failed_jobs(redis, limit: int = 100) -> list[FailedJob]:
 
 def retry_job(redis, job_id: str) -> None:
     """Put a failed job back on its queue."""
-    for name in QUEUE_NAMES:
+    for name in followups.QUEUES:
         registry = Queue(name, connection=redis).failed_job_registry
         if job_id in registry:
             try:

@@ -67,9 +67,9 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
         .order_by(Notification.next_attempt_at).limit(BATCH)
     ).all()
     candidates = {nid: [followups.notify_job_id(nid), followups.notify_job_id(nid, at)] for nid, at in due}
-    jobs = [(followups.SEND_NOTIFICATION, (nid,), "notify", candidates[nid][-1])
-            for nid in _vanished(redis, candidates, now)]
-    report.notifications = len(jobs)
+    sends = [(followups.SEND_NOTIFICATION, (nid,), "notify", candidates[nid][-1])
+             for nid in _vanished(redis, candidates, now)]
+    report.notifications = len(sends)
     stuck = session.scalars(
         select(InboundMessage.id)
         .where(InboundMessage.status == "pending", InboundMessage.attempts < MAX_MESSAGE_ATTEMPTS,
@@ -89,7 +89,7 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
                      for mid in _vanished(redis, {mid: [followups.register_job_id(mid)] for mid in unregistered}, now)]
     report.submissions = len(registrations)
     # One round trip: after a Redis restart there may be thousands.
-    followups.enqueue_many(redis, jobs + answers + registrations)
+    followups.enqueue_many(redis, sends + answers + registrations)
     if report.notifications or report.messages or report.submissions:
         log.warning("sweeper re-enqueued %d notifications, %d messages and %d submissions",
                     report.notifications, report.messages, report.submissions)

@@ -25,10 +25,6 @@ from . import periodic
 
 log = logging.getLogger(__name__)
 
-# Highest priority first: the citizen's pushes, then intake, then the messages left pending while
-# Redis was away (after the registrations: a batch of 50 costs less than a few of those answers,
-# so the 确认s that came after a Redis outage are not held up behind its backlog), then the clocks.
-QUEUES = ("notify", "intake", followups.PENDING_QUEUE, "reminders", "default")
 # How often a worker checks that the scheduler runs somewhere (RQ's default is ten minutes).
 MAINTENANCE_SECONDS = 30
 RECONNECT_SECONDS = 0.25
@@ -45,7 +41,7 @@ class Worker(SimpleWorker):
 
 
 def make_worker(connection) -> Worker:
-    queues = [Queue(name, connection=connection) for name in QUEUES]
+    queues = [Queue(name, connection=connection) for name in followups.QUEUES]  # highest priority first
     return Worker(queues, connection=connection, maintenance_interval=MAINTENANCE_SECONDS)
 
 
