@@ -184,7 +184,7 @@ def test_the_first_tick_after_redis_lost_its_data_recovers_at_once(app, session,
 
 
 def test_after_an_outage_new_registrations_go_before_the_backlog_of_pending_messages(app, session, platform,
-                                                                                    run_jobs):
+                                                                                    run_jobs, daytime):
     platform.connect(app)
     rt = runtime.current()
     rt.__dict__["redis"] = redis_down()

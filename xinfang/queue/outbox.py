@@ -7,12 +7,13 @@ The case service writes a Notification row in the transition's transaction;
 2. on PostgreSQL the row is locked (SELECT … FOR UPDATE SKIP LOCKED) for the
    whole send, which still holds when Redis lost the marker;
 3. the status is read under that lock: `sent` and `dead` rows are never sent;
-4. the `sent` status is committed right after the API accepted the message.
+4. the `sent` status is written before the API call and committed right after the
+   API accepted the message (on PostgreSQL only the COMMIT is left to send then).
 
 The limit: WeChat, SMS gateways and SMTP take no idempotency key, so a
-process killed between the API's acceptance and step 4 (a few milliseconds)
-leaves the row unsent, and the sweeper sends it again after the marker
-expires. That is the only way a citizen can read a push twice.
+process killed between the API's acceptance and step 4's COMMIT (under a
+millisecond) leaves the row unsent, and the sweeper sends it again after the
+marker expires. That is the only way a citizen can read a push twice.
 """
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ def deliver(session: Session, notification_id: int, *, senders: dict, redis, set
             notification.next_attempt_at = end_of_quiet_hours(now, settings.quiet_hours, settings.timezone)
             session.commit()
             return Outcome("deferred", notification.next_attempt_at)
-        outcome = _try_channels(notification, petitioner, senders, now)
+        outcome = _try_channels(session, notification, petitioner, senders, now)
         session.commit()
         return outcome
     except Exception:
@@ -122,16 +123,19 @@ def deliver(session: Session, notification_id: int, *, senders: dict, redis, set
         redis.delete(marker)
 
 
-def _try_channels(notification: Notification, petitioner, senders: dict, now: datetime) -> Outcome:
+def _try_channels(session: Session, notification: Notification, petitioner, senders: dict,
+                  now: datetime) -> Outcome:
     """Go down the channels from the current one: the first that takes the message wins."""
     channels = list(notification.channels or [])
     start = channels.index(notification.channel) if notification.channel in channels else 0
     for channel in channels[start:]:
         if channel != notification.channel:
             notification.channel, notification.attempts = channel, 0
+        _write_sent_ahead(session, notification)
         try:
             external_id = senders[channel].send(notification, petitioner)
         except Exception as exc:
+            notification.sent_at = None  # not sent after all: the status is set below
             if not isinstance(exc, SendError):  # a sender's bug: retried like an outage, then given up
                 log.exception("sender %s failed on notification %s", channel, notification.id)
                 exc = SendError(f"{type(exc).__name__}: {exc}")
@@ -144,14 +148,27 @@ def _try_channels(notification: Notification, petitioner, senders: dict, now: da
                 notification.next_attempt_at = now + timedelta(seconds=BACKOFF[notification.attempts - 1])
                 return Outcome("retry", notification.next_attempt_at)
             continue  # this channel kept failing: the next one
-        notification.status, notification.sent_at = "sent", utcnow()
-        notification.external_id = external_id
+        if external_id is not None:
+            notification.external_id = external_id
         return Outcome("sent")
     notification.status = "dead"
     if not channels:
         notification.last_error = "没有可用的推送渠道"
     log.warning("notification %s dead: %s", notification.id, notification.last_error)
     return Outcome("dead")
+
+
+def _write_sent_ahead(session: Session, notification: Notification) -> None:
+    """Mark the row `sent` before the API call, uncommitted; a failure below overwrites it.
+
+    On PostgreSQL the UPDATE runs now, under the row lock already held, so once the API accepts
+    the message only the COMMIT is left to send: a sender killed after the acceptance and before
+    that COMMIT is what sends a push twice, and this leaves it the least time to die in. SQLite
+    locks the whole database for a write, so there it is written after the call.
+    """
+    notification.status, notification.sent_at = "sent", utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        session.flush()
 
 
 def _note_error(notification: Notification, channel: str, reason: str) -> None:
