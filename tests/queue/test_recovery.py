@@ -263,3 +263,13 @@ def _wait_for(check, seconds: float):
             pass
         time.sleep(0.1)
     raise AssertionError(f"not within {seconds} s")
+
+
+def test_a_starting_worker_takes_pushes_without_waiting_for_the_classifier():
+    # scikit-learn and scipy take over a second to import: a worker restarted under load must not
+    # hold its first pushes behind them (they load beside the first jobs; a registration waits).
+    probe = ("import sys; from xinfang.cli import build_parser; build_parser(); "
+             "import xinfang.queue.worker, xinfang.queue.jobs; "
+             "print(' '.join(m for m in ('sklearn', 'scipy') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == ""

@@ -1,17 +1,15 @@
 """Command-line entry points, plain functions over an argparse Namespace.
 
 `xinfang nlp train|evaluate|build-model` and `xinfang classify`
-share them; configure_* add the flags to a parser.
+share them; configure_* add the flags to a parser. Each command imports
+what it runs: every `xinfang` start (a worker's, the web's) builds this
+parser, and scikit-learn alone takes a second to import.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-
-from . import build, dataio, topic
-from .classifier import classify
-from .evaluate import evaluate, format_report
 
 
 def configure_train(p: argparse.ArgumentParser) -> None:
@@ -34,6 +32,8 @@ def configure_classify(p: argparse.ArgumentParser) -> None:
 
 
 def train_main(args: argparse.Namespace) -> int:
+    from . import dataio, topic
+
     rows = dataio.read_rows(args.data)
     texts = [str(t) for t in dataio.column(rows, args.text_column, args.data)]
     labels = [str(y) for y in dataio.column(rows, args.label_column, args.data)]
@@ -46,12 +46,17 @@ def train_main(args: argparse.Namespace) -> int:
 
 
 def evaluate_main(args: argparse.Namespace) -> int:
+    from . import dataio
+    from .evaluate import evaluate, format_report
+
     report = evaluate(dataio.read_rows(args.data), args.model, getattr(args, "text_column", None))
     print(json.dumps(report, ensure_ascii=False, indent=1) if getattr(args, "json", False) else format_report(report))
     return 0
 
 
 def classify_main(args: argparse.Namespace) -> int:
+    from .classifier import classify
+
     source = open(args.file, encoding="utf-8") if args.file else sys.stdin
     try:
         for line in source:
@@ -71,6 +76,8 @@ def classify_main(args: argparse.Namespace) -> int:
 
 
 def build_model_main(args: argparse.Namespace) -> int:
+    from . import build
+
     tm = build.build_model(args.out) if args.out else build.build_model()
     print(f"built topic model: {tm.meta['examples']} examples, C={tm.meta['C']}, "
           f"lexicon_weight={tm.meta['lexicon_weight']}, cv_macro_f1={tm.meta['cv_macro_f1']:.3f}")

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import base64
 import re
+from functools import cache
 
 import numpy as np
-from datasketch import MinHash
 from pypinyin import Style, lazy_pinyin
 
 from .segment import normalize
@@ -35,13 +35,19 @@ def _shingles(text: str) -> set[str]:
     return {core[i:i + 2] for i in range(len(core) - 1)}
 
 
-# Drawing the permutations costs more than hashing a petition: drawn once per process.
-_BLANK = MinHash(num_perm=NUM_PERM, seed=SEED)
+@cache
+def _blank():
+    """Drawing the permutations costs more than hashing a petition: drawn once per process, on first
+    use (datasketch brings scipy, a second to import: a restarted worker sends pushes meanwhile)."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED)
 
 
 def fingerprint(text: str) -> str:
     """A compact, serialisable signature of a petition's text (about 350 characters)."""
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_BLANK.permutations, scheme=_BLANK.scheme)
+    blank = _blank()
+    mh = type(blank)(num_perm=NUM_PERM, seed=SEED, permutations=blank.permutations, scheme=blank.scheme)
     shingles = _shingles(text)
     if shingles:
         mh.update_batch([s.encode("utf-8") for s in shingles])
