@@ -78,3 +78,18 @@ def test_an_intake_the_registration_refuses_does_not_hold_up_the_others(app, ses
     assert set(later.values()) <= set(session.scalars(select(Case.tracking_code)))
     assert FinishedJobRegistry("intake", connection=runtime.current().redis).count == 1
     assert FailedJobRegistry("intake", connection=runtime.current().redis).count == 1
+
+
+def test_the_case_is_registered_under_the_topic_the_citizen_confirmed(app, session, platform, run_jobs, daytime,
+                                                                       monkeypatch):
+    platform.connect(app)
+    summary = platform.say("o-topic-1", PETITIONS["o-burst-2"])
+    assert "劳动和社会保障" in summary
+    code = CODE.search(platform.say("o-topic-1", "确认")).group(1)
+    # A model replaced between the summary and the registration does not change what was confirmed.
+    from xinfang.nlp import classifier
+    monkeypatch.setattr(classifier, "classify", lambda text, model_dir=None: (_ for _ in ()).throw(
+        AssertionError("classified again")))
+    run_jobs()
+    case = session.scalar(select(Case).where(Case.tracking_code == code))
+    assert case.category == "劳动和社会保障" and case.county == "康定市"

@@ -463,6 +463,7 @@ class _Turn:
     def summary(self, found) -> str:
         intake = self.intake
         intake.route = found.path if found.path in LEGAL_PATHS else ""
+        intake.labels = found.to_dict()
         department = department_name(self.session, found.department) or "信访部门登记后分送"
         return texts.summary(
             excerpt=_excerpt(intake.text), category=found.category,

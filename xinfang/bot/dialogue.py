@@ -42,9 +42,12 @@ class Intake:
     started_at: str | None = None
     # The procedure the summary named ("" for a petition): 确认 answers alike without classifying again.
     route: str | None = None
+    # The classification the summary showed (Classification.to_dict()): registration takes it as it is.
+    labels: dict | None = None
 
     def add_text(self, more: str) -> None:
         self.text = f"{self.text}\n{more}".strip() if self.text else more.strip()
+        self.route = self.labels = None  # they described the text before: the next summary classifies it
 
 
 def _key(channel: str, sender: str) -> str:

@@ -87,11 +87,13 @@ def _register(session: Session, cal: Calendar, messages: list[InboundMessage]) -
         petitioner = petitioners[message.sender]
         if intake.phone and intake.phone != petitioner.phone:
             petitioner.phone = intake.phone
-        # The clock counts from the 确认 message, when the petition was received (Art. 22).
+        # The summary the citizen confirmed was classified already (an intake submitted before the
+        # labels were kept has none). The clock counts from the 确认 message, when the petition was
+        # received (Art. 22).
         petitions.append(Petition(channel=message.channel, text=intake.text, petitioner=petitioner,
                                   county=intake.county, township=intake.township,
-                                  labels=nlp.classify(intake.text).to_dict(), now=message.received_at,
-                                  tracking_code=message.tracking_code))
+                                  labels=intake.labels or nlp.classify(intake.text).to_dict(),
+                                  now=message.received_at, tracking_code=message.tracking_code))
     cases = [case for case, _ in register_cases(session, cal, petitions)]
     for message, intake, case in zip(messages, intakes, cases):
         if intake.attachments:
