@@ -33,7 +33,10 @@ def make_engine(url: str):
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No ping before each checkout: it was a round trip on every callback (two a message) and every
+    # job. A connection the server dropped fails its first statement; SQLAlchemy then renews the
+    # whole pool, and the callback stores the message on a fresh connection (conversation.answer_now).
+    return create_engine(url, pool_size=10, max_overflow=20)
 
 
 class Runtime:

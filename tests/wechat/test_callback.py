@@ -3,7 +3,7 @@ import time
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from xinfang import create_app
 from xinfang.bot import conversation
@@ -227,6 +227,19 @@ def test_after_an_outage_a_citizens_answers_keep_the_order_they_wrote_in(rt, set
     assert case.county == "得荣县" and case.tracking_code in answers[1]
 
 
+def test_a_callback_after_the_database_dropped_its_connections_is_stored(wechat, messages, session, rt):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL server restart")
+    wechat.send_text(OPENID, "你好")  # the gateway's pool now holds a connection
+    session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    session.commit()
+    reply = wechat.send_text(OPENID, "理塘县的草场被邻村占了")
+    assert reply.content  # answered, not a 500
+    assert [m.payload["Content"] for m in messages()] == ["你好", "理塘县的草场被邻村占了"]
+    assert "请" in wechat.send_text(OPENID, "电话13812340001").content  # and the next one as usual
+
+
 def test_a_failing_step_is_undone_and_the_message_kept_for_the_queue(wechat, session, monkeypatch):
     wechat.send_text(OPENID, "色达县的牧道被挖断了，牛羊过不去，电话13800001111")
 
@@ -242,6 +255,21 @@ def test_a_failing_step_is_undone_and_the_message_kept_for_the_queue(wechat, ses
     stored = session.scalars(select(InboundMessage).order_by(InboundMessage.id)).all()
     assert [m.status for m in stored] == ["processed", "pending"] and stored[1].answer is None
     assert session.scalars(select(Case)).all() == []  # the step's work is rolled back, the message is not
+
+
+def test_a_failure_before_the_step_does_not_hold_up_the_citizens_next_message(wechat, session, monkeypatch):
+    backlog_of = conversation._backlog_of
+    failures = [ConnectionError("the database dropped the connection")]
+
+    def fails_once(s, message):
+        if failures:
+            raise failures.pop()
+        return backlog_of(s, message)
+
+    monkeypatch.setattr(conversation, "_backlog_of", fails_once)
+    assert "稍后回复" in wechat.send_text(OPENID, "你好").content  # stored, answered by the queue
+    # Answered at once: the failed message's lock was freed, not left to expire.
+    assert "稍后回复" not in wechat.send_text(OPENID, "色达县的牧道被挖断了，牛羊过不去").content
 
 
 def test_a_failing_commit_still_stores_the_message(wechat, session, monkeypatch):

@@ -102,6 +102,9 @@ def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, 
     except Exception:
         log.exception("message %s left for the queue", fields["external_id"])
         session.rollback()
+        # The step frees the lock itself; a failure before it (the backlog check) must too, or the
+        # citizen's next messages, and this one's job, would wait for the lock to expire.
+        _release(redis, fields, begun.token)
         return _leave_for_queue(session, fields)
 
 
