@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import redis as redis_lib
 import time_machine
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from xinfang import runtime
 from xinfang.bot.dialogue import Intake
 from xinfang.cases import mailbox, service
 from xinfang.models import Case, InboundMessage, Notification, Petitioner, utcnow
-from xinfang.queue import outbox, periodic, sweeper
+from xinfang.queue import offline, outbox, periodic, sweeper
 
 from .conftest import ADMIN, notifications
 
@@ -273,3 +274,26 @@ def test_a_starting_worker_takes_pushes_without_waiting_for_the_classifier():
              "print(' '.join(m for m in ('sklearn', 'scipy') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == ""
+
+
+def test_while_redis_is_away_a_worker_registers_the_waiting_intakes_and_sends_their_receipts(app, session, platform,
+                                                                                            run_jobs, daytime):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("without Redis's markers only PostgreSQL's row locks keep workers apart")
+    platform.connect(app)
+    rt = runtime.current()
+    platform.say("o-before-0", "康定市新都桥镇的工地老板拖欠我们工资三个月了，电话13812340004")
+    platform.say("o-before-0", "确认")
+    run_jobs()  # the worker has been at work: it holds the API's access token
+    platform.say("o-before-1", "理塘县的草场被邻村占了，村里不管，电话13812340003")
+    code = platform.say("o-before-1", "确认").split("查询码：")[1][:10]
+    rt.__dict__["redis"] = redis_down()  # the registration job is out of reach
+    try:
+        assert offline.work_from_database(rt) == 2  # registered, and its receipt sent
+        assert offline.work_from_database(rt) == 0  # nothing twice
+    finally:
+        del rt.__dict__["redis"]
+    session.expire_all()
+    assert session.scalar(select(Case.id).where(Case.tracking_code == code)) is not None
+    receipts = [text for text in platform.texts("o-before-1") if "已登记" in text]
+    assert len(receipts) == 1 and code in receipts[0]

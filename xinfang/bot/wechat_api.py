@@ -86,6 +86,7 @@ class WeChatAPI:
         self.client = _Client(self)
         self._token_key = f"xinfang:wechat:access_token:{settings.wechat_appid}"
         self._lock_key = self._token_key + ":lock"
+        self._last_token: str | None = None  # what this process last had from the cache
 
     # -- the calls ------------------------------------------------------
 
@@ -108,8 +109,13 @@ class WeChatAPI:
         try:
             token = self.redis.get(self._token_key)
         except RedisError as exc:
+            # Redis away: the token this process last had serves until WeChat calls it stale; none
+            # is fetched meanwhile (each fetch would expire the token the other processes hold).
+            if self._last_token is not None:
+                return self._last_token
             raise WeChatAPIError(None, f"token cache unavailable: {exc}") from exc
-        return token.decode() if token else self.refresh_token(stale=None)
+        self._last_token = token.decode() if token else self.refresh_token(stale=None)
+        return self._last_token
 
     def refresh_token(self, stale: str | None) -> str:
         """Fetch a new token unless another process already replaced `stale`."""

@@ -25,7 +25,7 @@ NOTIFY_QUEUE = "notify"
 _senders: tuple = (None, None)  # (runtime, senders): built once per worker process
 
 
-def _senders_of(rt) -> dict:
+def senders_of(rt) -> dict:
     global _senders
     if _senders[0] is not rt:
         _senders = (rt, build_senders(rt.settings, rt.redis))
@@ -46,7 +46,7 @@ def schedule_send(notification_id: int, at: datetime) -> None:
 def send_notification(notification_id: int) -> str:
     rt = runtime.current()
     with rt.Session() as session:
-        outcome = outbox.deliver(session, notification_id, senders=_senders_of(rt), redis=rt.redis,
+        outcome = outbox.deliver(session, notification_id, senders=senders_of(rt), redis=rt.redis,
                                  settings=rt.settings)
     if outcome.status in ("retry", "deferred"):
         schedule_send(notification_id, outcome.next_attempt_at)

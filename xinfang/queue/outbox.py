@@ -91,10 +91,14 @@ def _lock_row(session: Session, notification_id: int) -> tuple[Notification, Pet
 
 def deliver(session: Session, notification_id: int, *, senders: dict, redis, settings,
             now: datetime | None = None) -> Outcome:
-    """Send one notification if it is due; commits what happened. Safe to call any number of times."""
+    """Send one notification if it is due; commits what happened. Safe to call any number of times.
+
+    `redis` None: no marker, only while Redis is away, on PostgreSQL, whose row lock keeps
+    senders apart by itself (queue/offline.py).
+    """
     now = now or utcnow()
     marker = sending_key(notification_id)
-    if not _claim(redis, marker, now):
+    if redis is not None and not _claim(redis, marker, now):
         return Outcome("busy")
     try:
         locked = _lock_row(session, notification_id)
@@ -120,7 +124,8 @@ def deliver(session: Session, notification_id: int, *, senders: dict, redis, set
         session.rollback()
         raise
     finally:
-        redis.delete(marker)
+        if redis is not None:
+            redis.delete(marker)
 
 
 def _try_channels(session: Session, notification: Notification, petitioner, senders: dict,

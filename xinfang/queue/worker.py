@@ -8,7 +8,8 @@ on any host: the queues, the scheduler's lock and the periodic tasks' keys
 are all in Redis.
 
 A worker outlives its Redis: when Redis goes away the work loop ends, and the
-worker waits and starts it again, until SIGTERM or SIGINT ask it to stop.
+worker registers intakes and sends notices straight from the database
+(offline.py) while it tries Redis again, until SIGTERM or SIGINT ask it to stop.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from rq import Queue, SimpleWorker
 from .. import nlp, runtime
 from ..cases import followups
 from ..config import Settings
-from . import periodic
+from . import offline, periodic
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,14 @@ def _start_warm_up() -> None:
     none, and a registration waits for it (the model and dictionary load under locks, once):
     a worker restarted under load takes work in under a second instead of three."""
     threading.Thread(target=nlp.warm_up, name="warm-up", daemon=True).start()
+
+
+def _work_without_redis(rt) -> int:
+    try:
+        return offline.work_from_database(rt)
+    except Exception:  # the database may be failing too: the next round tries again
+        log.exception("worker: work from the database failed")
+        return 0
 
 
 def make_worker(connection) -> Worker:
@@ -84,9 +93,10 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
                 make_worker(connection).work(with_scheduler=True, logging_level="INFO")
             except RedisError as exc:
                 if not redis_was_away:
-                    log.warning("worker: Redis unavailable (%s); retrying every %s s", exc, RECONNECT_SECONDS)
+                    log.warning("worker: Redis unavailable (%s); working from the database, retrying "
+                                "every %s s", exc, RECONNECT_SECONDS)
                 redis_was_away = True
-            if not Worker.stop_asked:
+            if not Worker.stop_asked and not (redis_was_away and _work_without_redis(rt)):
                 time.sleep(RECONNECT_SECONDS)
     finally:
         ticker.stop()
