@@ -92,6 +92,8 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_once(settings, rt, ses
     # Right away the job still looks alive and the sending marker is held: nothing is re-sent yet.
     assert sweeper.sweep(session, rt.redis).notifications == 0
     with time_machine.travel(utcnow() + timedelta(minutes=3)):
+        for key in rt.redis.scan_iter("xinfang:alive:*"):  # Redis's clock moved on too: the heartbeat lapsed
+            rt.redis.delete(key)
         assert sweeper.sweep(session, rt.redis).notifications == 1
         run_jobs()
         run_jobs()
@@ -297,3 +299,27 @@ def test_while_redis_is_away_a_worker_registers_the_waiting_intakes_and_sends_th
     assert session.scalar(select(Case.id).where(Case.tracking_code == code)) is not None
     receipts = [text for text in platform.texts("o-before-1") if "已登记" in text]
     assert len(receipts) == 1 and code in receipts[0]
+
+
+def test_the_job_of_a_worker_that_died_is_taken_again_at_the_next_sweep(rt, session, citizen, new_case, daytime):
+    from rq import Queue
+    from rq.job import JobStatus
+
+    from xinfang.cases import followups
+    from xinfang.queue import liveness
+
+    new_case(citizen())
+    [n] = notifications(session)
+    daytime.shift(sweeper.GRACE + timedelta(seconds=1))
+    rt.redis.flushdb()
+    job = Queue("notify", connection=rt.redis).enqueue(followups.SEND_NOTIFICATION, n.id,
+                                                       job_id=followups.notify_job_id(n.id))
+    job.worker_name = "worker-alive"
+    job.save()
+    job.set_status(JobStatus.STARTED)  # a worker took it
+    liveness.Heartbeat(rt.redis).beat_now("worker-alive")
+    assert sweeper.sweep(session, rt.redis).notifications == 0  # its worker beats: left alone
+
+    job.worker_name = "worker-killed"  # a worker killed with -9 mid-job: RQ still calls the job started
+    job.save()
+    assert sweeper.sweep(session, rt.redis).notifications == 1

@@ -6,7 +6,7 @@ without its data (periodic.py), the sweeper looks for
 outbox rows that are due and unsent, WeChat messages still `pending`, and
 intakes submitted by 确认 but not registered yet, that have waited longer
 than GRACE, and enqueues them again unless a live job for them is queued,
-scheduled or running. The jobs are idempotent, so the rare second copy of a
+scheduled or running (on a worker whose heartbeat is fresh: liveness.py). The jobs are idempotent, so the rare second copy of a
 job does nothing.
 """
 from __future__ import annotations
@@ -21,14 +21,13 @@ from sqlalchemy.orm import Session
 
 from ..cases import followups
 from ..models import InboundMessage, Notification, utcnow
+from . import liveness
 from .intake import MAX_MESSAGE_ATTEMPTS
 
 log = logging.getLogger(__name__)
 
 # Work younger than this may still be between its commit and its enqueue.
 GRACE = timedelta(seconds=10)
-# A job "started" longer ago than this lost its worker (ours finish in seconds).
-STALE_START = timedelta(seconds=90)
 BATCH = 1000
 ALIVE = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED)
 
@@ -39,20 +38,23 @@ class SweepReport:
     submissions: int = 0
 
 
-def _vanished(redis, candidates: dict[int, list[str]], now: datetime) -> list[int]:
+def _vanished(redis, candidates: dict[int, list[str]]) -> list[int]:
     """The keys of `candidates` (row id -> its possible job ids) with no live job in Redis."""
     ids = [job_id for job_ids in candidates.values() for job_id in job_ids]
     jobs = dict(zip(ids, Job.fetch_many(ids, connection=redis)))
+    running = {job.worker_name for job in jobs.values()
+               if job is not None and job.get_status(refresh=False) == JobStatus.STARTED}
+    dead = liveness.dead_workers(redis, running) if running else set()
     return [row_id for row_id, job_ids in candidates.items()
-            if not any(_alive(jobs[job_id], now) for job_id in job_ids)]
+            if not any(_alive(jobs[job_id], dead) for job_id in job_ids)]
 
 
-def _alive(job: Job | None, now: datetime) -> bool:
+def _alive(job: Job | None, dead_workers: set) -> bool:
     if job is None:
         return False
     status = job.get_status(refresh=False)
-    if status == JobStatus.STARTED and job.started_at and job.started_at < now - STALE_START:
-        return False  # its worker died mid-job
+    if status == JobStatus.STARTED and job.worker_name in dead_workers:
+        return False  # its worker died mid-job (killed with -9: RQ still calls it started)
     return status in ALIVE
 
 
@@ -68,7 +70,7 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
     ).all()
     candidates = {nid: [followups.notify_job_id(nid), followups.notify_job_id(nid, at)] for nid, at in due}
     sends = [(followups.SEND_NOTIFICATION, (nid,), "notify", candidates[nid][-1])
-             for nid in _vanished(redis, candidates, now)]
+             for nid in _vanished(redis, candidates)]
     report.notifications = len(sends)
     stuck = session.scalars(
         select(InboundMessage.id)
@@ -77,7 +79,7 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
     answers = [(followups.PROCESS_MESSAGE, (mid,), followups.PENDING_QUEUE, followups.intake_job_id(mid))
-               for mid in _vanished(redis, {mid: [followups.intake_job_id(mid)] for mid in stuck}, now)]
+               for mid in _vanished(redis, {mid: [followups.intake_job_id(mid)] for mid in stuck})]
     report.messages = len(answers)
     unregistered = session.scalars(
         select(InboundMessage.id)
@@ -86,7 +88,7 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
     registrations = [(followups.REGISTER_INTAKE, (mid,), "intake", followups.register_job_id(mid))
-                     for mid in _vanished(redis, {mid: [followups.register_job_id(mid)] for mid in unregistered}, now)]
+                     for mid in _vanished(redis, {mid: [followups.register_job_id(mid)] for mid in unregistered})]
     report.submissions = len(registrations)
     # One round trip: after a Redis restart there may be thousands.
     followups.enqueue_many(redis, sends + answers + registrations)

@@ -25,7 +25,7 @@ from rq import Queue, SimpleWorker
 from .. import nlp, runtime
 from ..cases import followups
 from ..config import Settings
-from . import offline, periodic
+from . import liveness, offline, periodic
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +75,16 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
     # The worker's own connection: RQ widens its socket timeout for the blocking dequeue,
     # while the jobs keep the runtime's short one.
     connection = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=1, health_check_interval=30)
+    heartbeat = liveness.Heartbeat(rt.redis)
+    heartbeat.start()
     if burst:
-        periodic.run_all(rt)
-        return make_worker(connection).work(burst=True, with_scheduler=True)
+        try:
+            periodic.run_all(rt)
+            worker = make_worker(connection)
+            heartbeat.beat_now(worker.name)
+            return worker.work(burst=True, with_scheduler=True)
+        finally:
+            heartbeat.stop()
     # The periodic tasks due now run beside the first jobs, not before them: a worker restarted
     # under load takes work at once (healing every case's clocks first took seconds).
     ticker = periodic.Ticker(rt)
@@ -90,7 +97,9 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
                     # Back: if Redis lost its jobs, queue them again before taking any (not a tick later).
                     periodic.recover_if_lost(rt)
                     redis_was_away = False
-                make_worker(connection).work(with_scheduler=True, logging_level="INFO")
+                worker = make_worker(connection)
+                heartbeat.beat_now(worker.name)
+                worker.work(with_scheduler=True, logging_level="INFO")
             except RedisError as exc:
                 if not redis_was_away:
                     log.warning("worker: Redis unavailable (%s); working from the database, retrying "
@@ -100,4 +109,5 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
                 time.sleep(RECONNECT_SECONDS)
     finally:
         ticker.stop()
+        heartbeat.stop()
     return True
