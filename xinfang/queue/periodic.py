@@ -39,9 +39,9 @@ class Task:
     run: Callable  # run(runtime)
 
 
-def sweep(rt) -> None:
+def sweep(rt, grace: timedelta = sweeper.GRACE) -> None:
     with rt.Session() as session:
-        sweeper.sweep(session, rt.redis)
+        sweeper.sweep(session, rt.redis, grace=grace)
 
 
 def heal_clocks(rt) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import timedelta
 from functools import cache
 
 import redis
@@ -94,8 +95,11 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
         while not Worker.stop_asked:
             try:
                 if redis_was_away:
-                    # Back: if Redis lost its jobs, queue them again before taking any (not a tick later).
-                    periodic.recover_if_lost(rt)
+                    # Back: queue again what Redis lost, if it did, and else what was left without a
+                    # job while it was away (the receipts of a batch registered from the database),
+                    # before taking any job.
+                    if not periodic.recover_if_lost(rt):
+                        periodic.sweep(rt, grace=timedelta(0))
                     redis_was_away = False
                 worker = make_worker(connection)
                 heartbeat.beat_now(worker.name)
