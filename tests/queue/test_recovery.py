@@ -323,3 +323,25 @@ def test_the_job_of_a_worker_that_died_is_taken_again_at_the_next_sweep(rt, sess
     job.worker_name = "worker-killed"  # a worker killed with -9 mid-job: RQ still calls the job started
     job.save()
     assert sweeper.sweep(session, rt.redis).notifications == 1
+
+
+def test_a_retry_whose_schedule_redis_lost_is_scheduled_again_for_its_moment(rt, session, citizen, new_case,
+                                                                             platform, run_jobs, daytime):
+    from rq.registry import ScheduledJobRegistry
+
+    petitioner = citizen()
+    new_case(petitioner)
+    platform.fault("message/custom/send", mode="http500", times=1)
+    run_jobs()
+    [n] = notifications(session)
+    assert n.status == "failed" and n.next_attempt_at > utcnow()  # the retry waits for its backoff
+    assert sweeper.sweep(session, rt.redis).retries == 0  # its schedule is in Redis
+    rt.redis.flushdb()  # and now it is not
+
+    assert sweeper.sweep(session, rt.redis).retries == 1
+    assert sweeper.sweep(session, rt.redis).retries == 0  # scheduled once, not twice
+    [job_id] = ScheduledJobRegistry("notify", connection=rt.redis).get_job_ids()
+    assert job_id.endswith(str(int(n.next_attempt_at.timestamp())))  # for the backoff's moment, not now
+    daytime.shift(timedelta(seconds=outbox.BACKOFF[0] + 1))
+    run_jobs()
+    assert len(platform.texts(petitioner.openid)) == 1

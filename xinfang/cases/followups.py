@@ -77,14 +77,18 @@ def reminders_job_id(case_ids: list[int]) -> str:
     return f"reminders-{case_ids[0]}" if len(case_ids) == 1 else f"reminders-{case_ids[0]}-{case_ids[-1]}"
 
 
-def enqueue_many(redis, jobs: list[tuple[str, tuple, str, str]]) -> None:
-    """Enqueue (func_path, args, queue, job_id) jobs in one round trip; RedisError when Redis cannot."""
+def enqueue_many(redis, jobs: list[tuple]) -> None:
+    """Enqueue (func_path, args, queue, job_id) jobs, and (func_path, args, queue, job_id, at) ones for
+    later, in one round trip; RedisError when Redis cannot."""
     queues: dict[str, Queue] = {}
     with redis.pipeline() as pipe:
-        for func_path, args, queue, job_id in jobs:
+        for func_path, args, queue, job_id, *at in jobs:
             if queue not in queues:
                 queues[queue] = Queue(queue, connection=redis)
-            queues[queue].enqueue(func_path, *args, job_id=job_id, pipeline=pipe)
+            if at:
+                queues[queue].enqueue_at(at[0], func_path, *args, job_id=job_id, pipeline=pipe)
+            else:
+                queues[queue].enqueue(func_path, *args, job_id=job_id, pipeline=pipe)
         pipe.execute()
 
 

@@ -2,12 +2,14 @@
 
 Redis may restart without its data and a worker may be killed with -9; the
 database is the record. Every 15 seconds, and at once when Redis comes back
-without its data (periodic.py), the sweeper looks for
-outbox rows that are due and unsent, WeChat messages still `pending`, and
-intakes submitted by 确认 but not registered yet, that have waited longer
-than GRACE, and enqueues them again unless a live job for them is queued,
-scheduled or running (on a worker whose heartbeat is fresh: liveness.py). The jobs are idempotent, so the rare second copy of a
-job does nothing.
+without its data (periodic.py), the sweeper looks for outbox rows that are
+due and unsent, WeChat messages still `pending`, and intakes submitted by
+确认 but not registered yet, that have waited longer than GRACE, and
+enqueues them again unless a live job for them is queued, scheduled or
+running (on a worker whose heartbeat is fresh: liveness.py). Rows due later
+(a retry's backoff, the end of quiet hours) are scheduled again for their
+moment. The jobs are idempotent, so the rare second copy of a job does
+nothing.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ ALIVE = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.ST
 @dataclass
 class SweepReport:
     notifications: int = 0
+    retries: int = 0  # sends for later (a retry's backoff, the end of quiet hours) scheduled again
     messages: int = 0
     submissions: int = 0
 
@@ -72,6 +75,16 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
     sends = [(followups.SEND_NOTIFICATION, (nid,), "notify", candidates[nid][-1])
              for nid in _vanished(redis, candidates)]
     report.notifications = len(sends)
+    # A send for later has its moment in its job id: scheduled again for that moment, no grace needed
+    # (a copy of a schedule about to be made replaces it).
+    later = dict(session.execute(
+        select(Notification.id, Notification.next_attempt_at)
+        .where(Notification.status.in_(("pending", "failed")), Notification.next_attempt_at > now)
+        .order_by(Notification.next_attempt_at).limit(BATCH)
+    ).all())
+    retries = [(followups.SEND_NOTIFICATION, (nid,), "notify", followups.notify_job_id(nid, later[nid]), later[nid])
+               for nid in _vanished(redis, {nid: [followups.notify_job_id(nid, at)] for nid, at in later.items()})]
+    report.retries = len(retries)
     stuck = session.scalars(
         select(InboundMessage.id)
         .where(InboundMessage.status == "pending", InboundMessage.attempts < MAX_MESSAGE_ATTEMPTS,
@@ -91,8 +104,8 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
                      for mid in _vanished(redis, {mid: [followups.register_job_id(mid)] for mid in unregistered})]
     report.submissions = len(registrations)
     # One round trip: after a Redis restart there may be thousands.
-    followups.enqueue_many(redis, sends + answers + registrations)
-    if report.notifications or report.messages or report.submissions:
-        log.warning("sweeper re-enqueued %d notifications, %d messages and %d submissions",
-                    report.notifications, report.messages, report.submissions)
+    followups.enqueue_many(redis, sends + retries + answers + registrations)
+    if report.notifications or report.retries or report.messages or report.submissions:
+        log.warning("sweeper re-enqueued %d notifications (and %d for later), %d messages and %d submissions",
+                    report.notifications, report.retries, report.messages, report.submissions)
     return report
