@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1
 # Kept in Redis without expiry by the workers: when it is missing, Redis restarted without its data (or is new).
 REDIS_KEPT = "xinfang:periodic:redis-kept"
+RECOVERY_LOCK = "xinfang:periodic:recovering"
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,19 @@ TASKS = (Task("sweep", 15, sweep), Task("clocks", 600, heal_clocks), Task("surve
 
 
 def recover_if_lost(rt) -> bool:
-    """Sweep at once, without the grace, if Redis lost its data since it was last asked (one process
-    of all does); whether it did. RedisError while Redis is away."""
+    """Sweep at once if Redis lost its data since it was last asked (one process of all does);
+    whether it did. RedisError while Redis is away."""
     if not rt.redis.set(REDIS_KEPT, "1", nx=True):
         return False
-    with rt.Session() as session:
-        sweeper.sweep(session, rt.redis, grace=timedelta(0))
+    sweep_at_once(rt)
     return True
+
+
+def sweep_at_once(rt) -> None:
+    """Sweep without the grace, one process at a time: workers back from an outage together then
+    queue the lost work once (a sweep running beside another would not see its jobs yet)."""
+    with rt.redis.lock(RECOVERY_LOCK, timeout=60, blocking_timeout=60):
+        sweep(rt, grace=timedelta(0))
 
 
 def run_due(rt, tasks=TASKS) -> list[str]:

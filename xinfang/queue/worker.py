@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import timedelta
 from functools import cache
 
 import redis
@@ -99,7 +98,7 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
                     # job while it was away (the receipts of a batch registered from the database),
                     # before taking any job.
                     if not periodic.recover_if_lost(rt):
-                        periodic.sweep(rt, grace=timedelta(0))
+                        periodic.sweep_at_once(rt)
                     redis_was_away = False
                 worker = make_worker(connection)
                 heartbeat.beat_now(worker.name)
