@@ -108,12 +108,11 @@ class WeChatAPI:
     def access_token(self) -> str:
         try:
             token = self.redis.get(self._token_key)
-        except RedisError as exc:
-            # Redis away: the token this process last had serves until WeChat calls it stale; none
-            # is fetched meanwhile (each fetch would expire the token the other processes hold).
-            if self._last_token is not None:
-                return self._last_token
-            raise WeChatAPIError(None, f"token cache unavailable: {exc}") from exc
+        except RedisError:
+            # Redis away: the token this process last had, else one of its own (see _fetch_alone).
+            if self._last_token is None:
+                self._last_token = self._fetch_alone()
+            return self._last_token
         self._last_token = token.decode() if token else self.refresh_token(stale=None)
         return self._last_token
 
@@ -128,9 +127,17 @@ class WeChatAPI:
                 token, ttl = result["access_token"], int(result.get("expires_in", 7200))
                 margin = min(TOKEN_MARGIN_SECONDS, ttl // 10)
                 self.redis.set(self._token_key, token, ex=max(ttl - margin, 1))
+                self._last_token = token
                 return token
-        except RedisError as exc:
-            raise WeChatAPIError(None, f"token cache unavailable: {exc}") from exc
+        except RedisError:
+            self._last_token = self._fetch_alone()
+            return self._last_token
+
+    def _fetch_alone(self) -> str:
+        """A token for this process only, while Redis is away. WeChat keeps the token it replaces
+        valid for five more minutes, so the other processes' calls go on; once Redis is back,
+        the first 40001 among them refreshes the shared one."""
+        return self._guard(self.client.fetch_access_token)["access_token"]
 
     def _call(self, request):
         used = self.access_token()
