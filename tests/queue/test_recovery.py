@@ -127,6 +127,25 @@ def test_messages_taken_while_redis_was_down_are_answered_when_it_returns(app, s
     assert sweeper.sweep(session, rt.redis).messages == 0
 
 
+def test_two_jobs_that_meet_on_one_pending_message_answer_it_once(app, session, platform, run_jobs, daytime):
+    from xinfang.queue import intake
+
+    platform.connect(app)
+    rt = runtime.current()
+    rt.__dict__["redis"] = redis_down()
+    platform.say("o-herder-4", "康定市新都桥镇的工地老板拖欠我们工资三个月了，电话13812345678")
+    platform.say("o-herder-4", "确认")  # waits behind the first: both pending
+    del rt.__dict__["redis"]
+    first, second = session.scalars(select(InboundMessage.id).order_by(InboundMessage.id)).all()
+    # The first's own job answers it; the second's job, which saw it pending and waited for the
+    # citizen's lock, then meets it answered.
+    assert intake._answer_pending(session, rt.calendar, rt.redis, first) is not None
+    assert intake._answer_pending(session, rt.calendar, rt.redis, first) is None
+    assert len(intake.process_message(session, rt.calendar, rt.redis, second)) == 1
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Notification).where(Notification.event == "answer")) == 2
+
+
 def test_a_letter_stored_but_not_registered_is_registered_by_the_sweeper(app, session, monkeypatch, run_jobs,
                                                                          daytime):
     def classifier_down(text):

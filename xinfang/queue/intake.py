@@ -11,6 +11,7 @@ queue (status received).
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import nlp
@@ -73,7 +74,13 @@ def _answer_pending(session: Session, cal: Calendar, redis, message_id: int) -> 
         event="answer", channels=["wechat_custom"], text=answer, urgent=True, next_attempt_at=utcnow(), data={},
     )
     session.add(notification)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # The message's own job answered it meanwhile (it waited for the citizen's lock, then found
+        # the message processed): that job's row holds this key, the answer goes out once.
+        session.rollback()
+        return None
     return notification
 
 
