@@ -70,13 +70,16 @@ def process_message(message_id: int) -> str:
 
 
 def register_intake(message_id: int) -> str:
-    """Register a submitted intake, with the others waiting beside it, then queue their receipts.
+    """Register a submitted intake, with the others waiting beside it, then send or queue their receipts.
 
-    The receipts go to the notify queue, a few to a job, which every worker takes before the intake
-    queue: the 登记 pushes wait for no further registration, another worker sends them while this
-    one registers the next batch, and each is sent one at a time (outbox.py: a worker killed
-    mid-send leaves one push to be sent again, not as many as it had in flight). The reminders
-    wait in their own, lower-priority queue (and the periodic sweep would set them anyway).
+    A batch of a few (citizens confirming at a steady pace) is seen through here: its receipts
+    sent and its reminders set, as the jobs below would, without their cost (a job costs about
+    as much as a push). A larger batch (a backlog) queues its receipts on the notify queue, a few
+    to a job, which every worker takes before the intake queue: the 登记 pushes wait for no further
+    registration, and another worker sends them while this one registers the next batch. Each is
+    sent one at a time (outbox.py: a worker killed mid-send leaves one push to be sent again, not
+    as many as it had in flight). Its reminders wait in their own, lower-priority queue (and the
+    periodic sweep would set them anyway).
     """
     rt = runtime.current()
     with rt.Session() as session:
@@ -89,9 +92,14 @@ def register_intake(message_id: int) -> str:
             case_ids = [own] if own is not None else []
         receipts = pending_notification_ids(session, case_ids)
     followups.dequeue([followups.register_job_id(m) for m in registered if m != message_id], "intake")
-    followups.enqueue_all(followups.send_jobs(receipts) + (
-        [(followups.SCHEDULE_REMINDERS, tuple(case_ids), "reminders", followups.reminders_job_id(case_ids))]
-        if registered else []))
+    if len(receipts) <= followups.SENDS_PER_JOB:
+        for notification_id in receipts:
+            send_notification(notification_id)
+        if registered:
+            schedule_reminders(*case_ids)
+    else:
+        followups.enqueue_all(followups.send_jobs(receipts) + [
+            (followups.SCHEDULE_REMINDERS, tuple(case_ids), "reminders", followups.reminders_job_id(case_ids))])
     if outcome.refused is not None:
         raise outcome.refused  # listed with the failed jobs, for staff to see why
     return f"registered {len(registered)}"
