@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from .floods import flood_key
 
@@ -63,7 +63,8 @@ def _intake(raw) -> Intake | None:
 
 
 def _dump(intake: Intake) -> str:
-    return json.dumps(asdict(intake), ensure_ascii=False)
+    # The fields as they are (asdict would deep-copy the labels first): written on every step.
+    return json.dumps(vars(intake), ensure_ascii=False)
 
 
 def load(redis, channel: str, sender: str) -> Intake | None:
