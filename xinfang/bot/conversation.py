@@ -465,7 +465,6 @@ class _Turn:
 
     def summary(self, found) -> str:
         intake = self.intake
-        intake.route = found.path if found.path in LEGAL_PATHS else ""
         intake.labels = found.to_dict()
         department = department_name(self.session, found.department) or "信访部门登记后分送"
         return texts.summary(
@@ -527,8 +526,9 @@ class _Turn:
         if intents.has_tibetan(intake.text):
             self.say(texts.TIBETAN_ACK)
         code = self.message.tracking_code
-        # The summary named no procedure (""): a petition, no need to classify again.
-        found = None if intake.route == "" else _classify(intake.text)
+        # The summary named no procedure: a petition, no need to classify again.
+        labels = intake.labels
+        found = None if labels is not None and labels["path"] not in LEGAL_PATHS else _classify(intake.text)
         if found is not None and found.path in LEGAL_PATHS:
             self.say(texts.routed_submitted(code, found.path, _legal_body(found), _why(found),
                                             ROUTE_WINDOWS[found.path]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .floods import flood_key
 
@@ -40,14 +40,22 @@ class Intake:
     attachments: list[int] = field(default_factory=list)
     # When the intake's first message came (ISO): a submitted intake is recognised by it.
     started_at: str | None = None
-    # The procedure the summary named ("" for a petition): 确认 answers alike without classifying again.
-    route: str | None = None
-    # The classification the summary showed (Classification.to_dict()): registration takes it as it is.
+    # The classification the summary showed (Classification.to_dict()): 确认 and the registration
+    # take it as it is.
     labels: dict | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Intake":
+        """An intake as kept (a draft in Redis, a submitted message's): fields an older release kept
+        and this one does not are dropped."""
+        return cls(**{name: value for name, value in data.items() if name in _INTAKE_FIELDS})
 
     def add_text(self, more: str) -> None:
         self.text = f"{self.text}\n{more}".strip() if self.text else more.strip()
-        self.route = self.labels = None  # they described the text before: the next summary classifies it
+        self.labels = None  # they described the text before: the next summary classifies it
+
+
+_INTAKE_FIELDS = frozenset(f.name for f in fields(Intake))
 
 
 def _key(channel: str, sender: str) -> str:
@@ -59,7 +67,7 @@ def _lock_key(channel: str, sender: str) -> str:
 
 
 def _intake(raw) -> Intake | None:
-    return None if raw is None else Intake(**json.loads(raw))
+    return None if raw is None else Intake.from_dict(json.loads(raw))
 
 
 def _dump(intake: Intake) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import case as when, or_, select
+from sqlalchemy import and_, case as when, or_, select
 from sqlalchemy.orm import Session
 
 from .. import nlp
@@ -67,12 +67,21 @@ def register_submissions(session: Session, cal: Calendar, message_id: int) -> Re
     return outcome
 
 
+# Submitted by 确认 and not registered yet.
+UNREGISTERED = and_(InboundMessage.tracking_code.is_not(None), InboundMessage.case_id.is_(None))
+
+
+def longest_waiting(session: Session) -> int | None:
+    """The message of the intake waiting longest that no registration has refused yet."""
+    return session.scalar(select(InboundMessage.id).where(UNREGISTERED, InboundMessage.error.is_(None))
+                          .order_by(InboundMessage.id).limit(1))
+
+
 def _claim(session: Session, message_id: int) -> list[InboundMessage]:
     """This message first, then the longest waiting that no registration has refused yet; rows another
     worker holds are skipped."""
     query = (select(InboundMessage)
-             .where(InboundMessage.tracking_code.is_not(None), InboundMessage.case_id.is_(None),
-                    or_(InboundMessage.id == message_id, InboundMessage.error.is_(None)))
+             .where(UNREGISTERED, or_(InboundMessage.id == message_id, InboundMessage.error.is_(None)))
              .order_by(when((InboundMessage.id == message_id, 0), else_=1), InboundMessage.id).limit(BATCH))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -81,7 +90,7 @@ def _claim(session: Session, message_id: int) -> list[InboundMessage]:
 
 def _register(session: Session, cal: Calendar, messages: list[InboundMessage]) -> dict[int, int]:
     petitioners = _petitioners(session, [message.sender for message in messages])
-    intakes = [Intake(**message.intake) for message in messages]
+    intakes = [Intake.from_dict(message.intake) for message in messages]
     petitions = []
     for message, intake in zip(messages, intakes):
         petitioner = petitioners[message.sender]

@@ -107,13 +107,13 @@ class WeChatAPI:
 
     def access_token(self) -> str:
         try:
-            token = self.redis.get(self._token_key)
+            cached = self.redis.get(self._token_key)
         except RedisError:
-            # Redis away: the token this process last had, else one of its own (see _fetch_alone).
-            if self._last_token is None:
-                self._last_token = self._fetch_alone()
-            return self._last_token
-        self._last_token = token.decode() if token else self.refresh_token(stale=None)
+            # Redis away: the token this process last had, else one of its own (see _fetch).
+            return self._last_token or self._fetch(share=False)
+        if cached is None:
+            return self.refresh_token(stale=None)
+        self._last_token = cached.decode()
         return self._last_token
 
     def refresh_token(self, stale: str | None) -> str:
@@ -122,22 +122,24 @@ class WeChatAPI:
             with self.redis.lock(self._lock_key, timeout=15, blocking_timeout=15):
                 cached = self.redis.get(self._token_key)
                 if cached and cached.decode() != stale:
-                    return cached.decode()
-                result = self._guard(self.client.fetch_access_token)
-                token, ttl = result["access_token"], int(result.get("expires_in", 7200))
-                margin = min(TOKEN_MARGIN_SECONDS, ttl // 10)
-                self.redis.set(self._token_key, token, ex=max(ttl - margin, 1))
-                self._last_token = token
-                return token
+                    self._last_token = cached.decode()
+                    return self._last_token
+                return self._fetch(share=True)
         except RedisError:
-            self._last_token = self._fetch_alone()
-            return self._last_token
+            return self._fetch(share=False)
 
-    def _fetch_alone(self) -> str:
-        """A token for this process only, while Redis is away. WeChat keeps the token it replaces
-        valid for five more minutes, so the other processes' calls go on; once Redis is back,
-        the first 40001 among them refreshes the shared one."""
-        return self._guard(self.client.fetch_access_token)["access_token"]
+    def _fetch(self, share: bool) -> str:
+        """A new token for this process, and with `share` for all of them through Redis. One for this
+        process alone (Redis away) leaves the others working: WeChat keeps the token it replaces
+        valid for five more minutes, and once Redis is back the first 40001 among them refreshes
+        the shared one."""
+        result = self._guard(self.client.fetch_access_token)
+        token, ttl = result["access_token"], int(result.get("expires_in", 7200))
+        if share:
+            margin = min(TOKEN_MARGIN_SECONDS, ttl // 10)
+            self.redis.set(self._token_key, token, ex=max(ttl - margin, 1))
+        self._last_token = token
+        return token
 
     def _call(self, request):
         used = self.access_token()

@@ -23,13 +23,15 @@ SCHEDULE_REMINDERS = "xinfang.queue.jobs.schedule_reminders"
 PROCESS_MESSAGE = "xinfang.queue.jobs.process_message"
 REGISTER_INTAKE = "xinfang.queue.jobs.register_intake"
 CLASSIFY_CASE = "xinfang.queue.jobs.classify_case"
+# The sends of the outbox.
+NOTIFY_QUEUE = "notify"
 # process_message of the messages stored `pending` (Redis was away when they came).
 PENDING_QUEUE = "pending"
 # Every queue, highest priority first (the order a worker takes them in): the citizen's pushes,
 # then intake, then the messages left pending while Redis was away (after the registrations: a
 # batch of 50 costs less than a few of those answers, so the 确认s that came after a Redis outage
 # are not held up behind its backlog), then the clocks.
-QUEUES = ("notify", "intake", PENDING_QUEUE, "reminders", "default")
+QUEUES = (NOTIFY_QUEUE, "intake", PENDING_QUEUE, "reminders", "default")
 
 
 # Job ids name the work, so the same work is never queued twice and the sweeper can ask whether it still is.
@@ -41,7 +43,7 @@ def notify_job_id(notification_id: int, at: datetime | None = None) -> str:
 
 def send_job(notification_id: int) -> tuple[str, tuple, str, str]:
     """The job that sends a notice now, as enqueue_all takes it."""
-    return SEND_NOTIFICATION, (notification_id,), "notify", notify_job_id(notification_id)
+    return SEND_NOTIFICATION, (notification_id,), NOTIFY_QUEUE, notify_job_id(notification_id)
 
 
 # Notices per send job: a job costs a worker about as much as a send, so not one job each; but a
@@ -58,7 +60,7 @@ def send_jobs(notification_ids: list[int]) -> list[tuple[str, tuple, str, str]]:
         if len(share) == 1:
             jobs.append(send_job(share[0]))
         else:
-            jobs.append((SEND_NOTIFICATIONS, tuple(share), "notify", f"notify-{share[0]}-to-{share[-1]}"))
+            jobs.append((SEND_NOTIFICATIONS, tuple(share), NOTIFY_QUEUE, f"notify-{share[0]}-to-{share[-1]}"))
     return jobs
 
 

@@ -20,8 +20,6 @@ from ..models import Case, utcnow
 from . import intake, outbox, reminders
 from .senders import build_senders
 
-NOTIFY_QUEUE = "notify"
-
 _senders: tuple = (None, None)  # (runtime, senders): built once per worker process
 
 
@@ -35,7 +33,7 @@ def senders_of(rt) -> dict:
 def schedule_send(notification_id: int, at: datetime) -> None:
     """Enqueue a send for `at` (now, or later); the job id names the moment, so a job
     never overwrites itself while it runs."""
-    queue = Queue(NOTIFY_QUEUE, connection=runtime.current().redis)
+    queue = Queue(followups.NOTIFY_QUEUE, connection=runtime.current().redis)
     job_id = followups.notify_job_id(notification_id, at)
     if at <= utcnow():
         queue.enqueue(followups.SEND_NOTIFICATION, notification_id, job_id=job_id)

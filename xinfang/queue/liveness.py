@@ -45,19 +45,20 @@ class Heartbeat(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.wait(BEAT_SECONDS):
-            if self.worker_name is None:
-                continue
-            try:
-                self.redis.set(alive_key(self.worker_name), "1", ex=ALIVE_SECONDS)
-            except RedisError:
-                pass  # the work loop reports the outage
+            self._beat()
 
     def beat_now(self, worker_name: str) -> None:
+        """Mark this worker alive from now on (before it takes its first job)."""
         self.worker_name = worker_name
+        self._beat()
+
+    def _beat(self) -> None:
+        if self.worker_name is None:
+            return
         try:
-            self.redis.set(alive_key(worker_name), "1", ex=ALIVE_SECONDS)
+            self.redis.set(alive_key(self.worker_name), "1", ex=ALIVE_SECONDS)
         except RedisError:
-            pass
+            pass  # the work loop reports the outage
 
     def stop(self) -> None:
         self.stopped.set()

@@ -18,7 +18,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..bot import submission
-from ..models import InboundMessage, Notification, utcnow
+from ..models import Notification, utcnow
 from . import jobs, outbox
 
 SENDS = 10  # notices a round, between two looks for intakes and for Redis
@@ -30,17 +30,13 @@ def work_from_database(rt) -> int:
         return 0
     done = 0
     with rt.Session() as session:
-        waiting = session.scalar(
-            select(InboundMessage.id)
-            .where(InboundMessage.tracking_code.is_not(None), InboundMessage.case_id.is_(None),
-                   InboundMessage.error.is_(None))
-            .order_by(InboundMessage.id).limit(1))
+        waiting = submission.longest_waiting(session)
         if waiting is not None:
             done += len(submission.register_submissions(session, rt.calendar, waiting).registered)
     with rt.Session() as session:
         due = session.scalars(
             select(Notification.id)
-            .where(Notification.status.in_(("pending", "failed")), Notification.next_attempt_at <= utcnow())
+            .where(Notification.status.in_(outbox.UNSENT), Notification.next_attempt_at <= utcnow())
             .order_by(Notification.next_attempt_at, Notification.id).limit(SENDS)).all()
     for notification_id in due:
         with rt.Session() as session:

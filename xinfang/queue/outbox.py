@@ -35,6 +35,7 @@ BACKOFF = (10, 30, 120, 600, 1800, 3600)
 # Longer than any one send (HTTP timeouts are a few seconds); a killed sender's marker expires after it.
 SENDING_TTL = 60
 DONE = ("sent", "dead")
+UNSENT = ("pending", "failed")  # a failed row waits for its retry
 
 
 def sending_key(notification_id: int) -> str:

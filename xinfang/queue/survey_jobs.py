@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def _deliver(notification) -> None:
     if notification is not None:
-        followups.enqueue(followups.SEND_NOTIFICATION, notification.id, queue="notify",
+        followups.enqueue(followups.SEND_NOTIFICATION, notification.id, queue=followups.NOTIFY_QUEUE,
                           job_id=followups.notify_job_id(notification.id))
 
 

@@ -21,9 +21,10 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..bot import submission
 from ..cases import followups
 from ..models import InboundMessage, Notification, utcnow
-from . import liveness
+from . import liveness, outbox
 from .intake import MAX_MESSAGE_ATTEMPTS
 
 log = logging.getLogger(__name__)
@@ -68,21 +69,21 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
     report = SweepReport()
     due = session.execute(
         select(Notification.id, Notification.next_attempt_at)
-        .where(Notification.status.in_(("pending", "failed")), Notification.next_attempt_at <= now - grace)
+        .where(Notification.status.in_(outbox.UNSENT), Notification.next_attempt_at <= now - grace)
         .order_by(Notification.next_attempt_at).limit(BATCH)
     ).all()
     candidates = {nid: [followups.notify_job_id(nid), followups.notify_job_id(nid, at)] for nid, at in due}
-    sends = [(followups.SEND_NOTIFICATION, (nid,), "notify", candidates[nid][-1])
+    sends = [(followups.SEND_NOTIFICATION, (nid,), followups.NOTIFY_QUEUE, candidates[nid][-1])
              for nid in _vanished(redis, candidates)]
     report.notifications = len(sends)
     # A send for later has its moment in its job id: scheduled again for that moment, no grace needed
     # (a copy of a schedule about to be made replaces it).
     later = dict(session.execute(
         select(Notification.id, Notification.next_attempt_at)
-        .where(Notification.status.in_(("pending", "failed")), Notification.next_attempt_at > now)
+        .where(Notification.status.in_(outbox.UNSENT), Notification.next_attempt_at > now)
         .order_by(Notification.next_attempt_at).limit(BATCH)
     ).all())
-    retries = [(followups.SEND_NOTIFICATION, (nid,), "notify", followups.notify_job_id(nid, later[nid]), later[nid])
+    retries = [(followups.SEND_NOTIFICATION, (nid,), followups.NOTIFY_QUEUE, followups.notify_job_id(nid, later[nid]), later[nid])
                for nid in _vanished(redis, {nid: [followups.notify_job_id(nid, at)] for nid, at in later.items()})]
     report.retries = len(retries)
     stuck = session.scalars(
@@ -96,8 +97,7 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
     report.messages = len(answers)
     unregistered = session.scalars(
         select(InboundMessage.id)
-        .where(InboundMessage.tracking_code.is_not(None), InboundMessage.case_id.is_(None),
-               InboundMessage.received_at <= now - grace)
+        .where(submission.UNREGISTERED, InboundMessage.received_at <= now - grace)
         .order_by(InboundMessage.id).limit(BATCH)
     ).all()
     registrations = [(followups.REGISTER_INTAKE, (mid,), "intake", followups.register_job_id(mid))

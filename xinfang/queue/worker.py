@@ -1,6 +1,6 @@
 """`xinfang worker`: one RQ worker with the scheduler, jobs run in-process.
 
-RQ's default worker forks per job (about 100 trivial jobs a second here); a
+RQ's default worker forks per job (bench/bench_faults.py measures its cost); a
 SimpleWorker runs them in its own process, so the classifier and the
 database pool are loaded once per worker, not once per job. The classifier
 loads in the background while the first jobs run. Run any number,
