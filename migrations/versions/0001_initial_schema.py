@@ -267,6 +267,7 @@ def upgrade() -> None:
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('tracking_code', sa.String(length=12), nullable=True),
     sa.Column('intake', sa.JSON(), nullable=True),
+    sa.Column('intake_started_at', xinfang.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_inbound_messages_case_id_cases')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_messages')),
     sa.UniqueConstraint('channel', 'external_id', name='uq_inbound_messages_channel_external_id'),
@@ -277,6 +278,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_inbound_messages_pending', ['status', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_messages_sender'), ['sender'], unique=False)
         batch_op.create_index('ix_inbound_messages_unregistered', ['received_at'], unique=False, postgresql_where=sa.text('tracking_code IS NOT NULL AND case_id IS NULL'), sqlite_where=sa.text('tracking_code IS NOT NULL AND case_id IS NULL'))
+        batch_op.create_index('uq_inbound_messages_submitted_intake', ['channel', 'sender', 'intake_started_at'], unique=True, postgresql_where=sa.text('intake_started_at IS NOT NULL'), sqlite_where=sa.text('intake_started_at IS NOT NULL'))
 
     op.create_table('label_corrections',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -430,6 +432,7 @@ def downgrade() -> None:
 
     op.drop_table('label_corrections')
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
+        batch_op.drop_index('uq_inbound_messages_submitted_intake', postgresql_where=sa.text('intake_started_at IS NOT NULL'), sqlite_where=sa.text('intake_started_at IS NOT NULL'))
         batch_op.drop_index('ix_inbound_messages_unregistered', postgresql_where=sa.text('tracking_code IS NOT NULL AND case_id IS NULL'), sqlite_where=sa.text('tracking_code IS NOT NULL AND case_id IS NULL'))
         batch_op.drop_index(batch_op.f('ix_inbound_messages_sender'))
         batch_op.drop_index('ix_inbound_messages_pending')

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -125,6 +126,26 @@ def test_messages_taken_while_redis_was_down_are_answered_when_it_returns(app, s
     texts = platform.texts("o-herder-1")
     assert len(texts) == 2 and "查询码" in texts[1]  # the registration notice from the outbox
     assert sweeper.sweep(session, rt.redis).messages == 0
+
+
+def test_a_draft_that_outlived_its_submission_makes_no_second_case(app, session, platform, run_jobs, daytime):
+    platform.connect(app)
+    rt = runtime.current()
+    platform.say("o-herder-5", "康定市新都桥镇的工地老板拖欠我们工资三个月了，电话13812345678")
+    draft_key = "xinfang:dialogue:wechat:o-herder-5"
+    draft = rt.redis.get(draft_key)
+    code = re.search(r"查询码：(\w+)", platform.say("o-herder-5", "确认")).group(1)
+    rt.redis.set(draft_key, draft)  # Redis missed the clear after the commit: the summary is still open
+
+    holding = platform.say("o-herder-5", "确认")
+    assert "查询码" not in holding  # not a second code: the queue looks the first one up
+    run_jobs()
+    pushed = platform.texts("o-herder-5")
+    assert len(pushed) == 2 and all(f"查询码：{code}" in text for text in pushed)  # the receipt, the answer
+    assert session.scalar(select(func.count()).select_from(Case)) == 1
+    assert session.scalar(select(func.count()).select_from(InboundMessage).where(
+        InboundMessage.tracking_code.is_not(None))) == 1
+    assert "没有待提交" in platform.say("o-herder-5", "确认")  # and the draft is gone now
 
 
 def test_two_jobs_that_meet_on_one_pending_message_answer_it_once(app, session, platform, run_jobs, daytime):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
@@ -516,12 +516,18 @@ class _Turn:
         case from that row (classification, routing, the clock), so the answer need not wait for it."""
         intake = self.intake
         self.drop_intake = True
-        already = _submitted_code(self.session, self.message, intake)
-        if already is not None:  # the draft outlived its submission (Redis missed the clear)
-            code, received_at = already
-            return self.say(texts.submitted(code, _date(self.cal, self.cal.add_days(received_at, ROUTE_DAYS))))
+        # A draft can outlive its submission (Redis missed the clear after the commit). A second
+        # submission of one intake breaks a unique index, and the callback leaves that message to the
+        # queue, whose turn (a stored message) asks first and answers with the first one's code.
+        if self.message.id is not None:
+            already = _submitted_code(self.session, self.message, intake)
+            if already is not None:
+                code, received_at = already
+                return self.say(texts.submitted(code, _date(self.cal, self.cal.add_days(received_at, ROUTE_DAYS))))
         self.message.tracking_code = new_tracking_code()
-        self.message.intake = asdict(intake)
+        self.message.intake = intake.to_dict()
+        if intake.started_at is not None:
+            self.message.intake_started_at = datetime.fromisoformat(intake.started_at)
         self.submitted = True
         if intents.has_tibetan(intake.text):
             self.say(texts.TIBETAN_ACK)

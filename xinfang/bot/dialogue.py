@@ -50,6 +50,10 @@ class Intake:
         and this one does not are dropped."""
         return cls(**{name: value for name, value in data.items() if name in _INTAKE_FIELDS})
 
+    def to_dict(self) -> dict:
+        # The fields as they are (asdict would deep-copy the labels first): written on every step.
+        return dict(vars(self))
+
     def add_text(self, more: str) -> None:
         self.text = f"{self.text}\n{more}".strip() if self.text else more.strip()
         self.labels = None  # they described the text before: the next summary classifies it
@@ -71,8 +75,7 @@ def _intake(raw) -> Intake | None:
 
 
 def _dump(intake: Intake) -> str:
-    # The fields as they are (asdict would deep-copy the labels first): written on every step.
-    return json.dumps(vars(intake), ensure_ascii=False)
+    return json.dumps(intake.to_dict(), ensure_ascii=False)
 
 
 def load(redis, channel: str, sender: str) -> Intake | None:

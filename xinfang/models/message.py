@@ -19,6 +19,11 @@ class InboundMessage(Base):
         Index("ix_inbound_messages_unregistered", "received_at",
               postgresql_where=text("tracking_code IS NOT NULL AND case_id IS NULL"),
               sqlite_where=text("tracking_code IS NOT NULL AND case_id IS NULL")),
+        # One submission per intake: a draft that outlived its 确认 (Redis missed the clear) cannot
+        # make a second case. The callback relies on this instead of asking on every 确认.
+        Index("uq_inbound_messages_submitted_intake", "channel", "sender", "intake_started_at", unique=True,
+              postgresql_where=text("intake_started_at IS NOT NULL"),
+              sqlite_where=text("intake_started_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,3 +46,5 @@ class InboundMessage(Base):
     # the code at once while the intake job registers the case from this row alone.
     tracking_code: Mapped[str | None] = mapped_column(String(12), unique=True)
     intake: Mapped[dict | None]
+    # The submitted intake's first moment (Intake.started_at): what tells one intake from another.
+    intake_started_at: Mapped[datetime | None]
