@@ -112,11 +112,9 @@ def classify_case(case_id: int) -> str:
 
 def schedule_reminders(*case_ids: int) -> list[str]:
     rt = runtime.current()
-    scheduled = []
     with rt.Session() as session:
-        for case in session.scalars(select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)):
-            scheduled += reminders.sync(session, rt.redis, case, rt.settings.reminder_days, rt.calendar)
-    return scheduled
+        cases = list(session.scalars(select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)))
+        return reminders.sync(session, rt.redis, cases, rt.settings.reminder_days, rt.calendar)
 
 
 def fire_reminder(case_id: int, kind: str, due_ts: int) -> str:

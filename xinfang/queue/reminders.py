@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from rq import Queue
-from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -77,56 +77,68 @@ def notice_key(case: Case, kind: str) -> str:
 
 # --- scheduling ----------------------------------------------------------------
 
-def sync(session: Session, redis, case: Case, reminder_days, cal: Calendar, now: datetime | None = None) -> list[str]:
-    """Make the case's scheduled jobs match its clock; fire now what is due and was missed.
+def sync(session: Session, redis, cases: list[Case], reminder_days, cal: Calendar,
+         now: datetime | None = None) -> list[str]:
+    """Make the cases' scheduled jobs match their clocks; fire now what is due and was missed.
 
-    Returns the kinds scheduled or enqueued.
+    One query and one Redis round trip for all of them (a registration batch, a chunk of the
+    periodic heal). Returns the kinds scheduled or enqueued.
     """
     now = now or utcnow()
     queue = Queue(QUEUE, connection=redis)
-    moments = plan(case, reminder_days, cal)
-    planned = {m.kind for m in moments}
-    _cancel_others(queue, case.id, planned, reminder_days)
-    if not moments:
-        return []
-    done = set(session.scalars(select(Notification.idempotency_key).where(
-        Notification.case_id == case.id, Notification.idempotency_key.like(f"clock:{case.id}:%"))))
-    due_ts = int(case.due_at.timestamp())
-    passed = [m for m in moments if m.at <= now]
-    # Of the reminders already past, only the latest still says something while the deadline is ahead.
-    latest_reminder = next((m.kind for m in reversed(passed) if m.kind not in (OVERDUE, SUPERVISE)), None)
+    scheduled = ScheduledJobRegistry(queue=queue)
+    done = _fired(session, [case.id for case in cases])
     acted = []
-    for moment in moments:
-        if notice_key(case, moment.kind) in done:
-            continue
-        args = (case.id, moment.kind, due_ts)
-        if moment.at > now:
-            queue.enqueue_at(moment.at, FIRE_REMINDER, *args, job_id=job_id(case.id, moment.kind))
-        elif moment.kind in (OVERDUE, SUPERVISE) or (moment.kind == latest_reminder and case.due_at > now):
-            queue.enqueue(FIRE_REMINDER, *args, job_id=job_id(case.id, moment.kind))
-        else:
-            continue
-        acted.append(moment.kind)
+    with redis.pipeline() as pipe:
+        for case in cases:
+            moments = plan(case, reminder_days, cal)
+            planned = {m.kind for m in moments}
+            for kind in {*(str(d) for d in reminder_days), OVERDUE, SUPERVISE} - planned:
+                # Cancelled, if it was scheduled (a case that left its clock, fewer reminder days).
+                pipe.zrem(scheduled.key, job_id(case.id, kind))
+                pipe.delete(Job.key_for(job_id(case.id, kind)))
+            if not moments:
+                continue
+            due_ts = int(case.due_at.timestamp())
+            passed = [m for m in moments if m.at <= now]
+            # Of the reminders already past, only the latest still says something while the deadline is ahead.
+            latest_reminder = next((m.kind for m in reversed(passed) if m.kind not in (OVERDUE, SUPERVISE)), None)
+            for moment in moments:
+                if notice_key(case, moment.kind) in done:
+                    continue
+                args = (case.id, moment.kind, due_ts)
+                if moment.at > now:
+                    queue.enqueue_at(moment.at, FIRE_REMINDER, *args, job_id=job_id(case.id, moment.kind),
+                                     pipeline=pipe)
+                elif moment.kind in (OVERDUE, SUPERVISE) or (moment.kind == latest_reminder and case.due_at > now):
+                    queue.enqueue(FIRE_REMINDER, *args, job_id=job_id(case.id, moment.kind), pipeline=pipe)
+                else:
+                    continue
+                acted.append(moment.kind)
+        pipe.execute()
     return acted
 
 
-def _cancel_others(queue: Queue, case_id: int, planned: set[str], reminder_days) -> None:
-    registry = ScheduledJobRegistry(queue=queue)
-    for kind in {*(str(d) for d in reminder_days), OVERDUE, SUPERVISE} - planned:
-        try:
-            registry.remove(job_id(case_id, kind), delete_job=True)
-        except NoSuchJobError:
-            pass  # never scheduled, or cancelled by an earlier sync (a case closed after its reply)
+def _fired(session: Session, case_ids: list[int]) -> set[str]:
+    """The clock notices these cases have had (their keys)."""
+    if not case_ids:
+        return set()
+    return set(session.scalars(select(Notification.idempotency_key).where(
+        Notification.case_id.in_(case_ids), Notification.idempotency_key.like("clock:%"))))
+
+
+# The periodic heal reads and schedules this many cases at a time.
+SYNC_CHUNK = 200
 
 
 def sync_all(session: Session, redis, reminder_days, cal: Calendar, now: datetime | None = None) -> int:
     """Recompute the jobs of every case that runs a staff clock (the periodic heal). Returns how many cases."""
     count = 0
     cases = session.scalars(select(Case).where(Case.status.in_(HANDLING_STATES), Case.due_at.is_not(None))
-                            .execution_options(yield_per=500))
-    for case in cases:
-        sync(session, redis, case, reminder_days, cal, now)
-        count += 1
+                            .execution_options(yield_per=SYNC_CHUNK))
+    for chunk in cases.partitions(SYNC_CHUNK):
+        sync(session, redis, list(chunk), reminder_days, cal, now)
+        count += len(chunk)
     return count
 
 
