@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain
 from types import SimpleNamespace
 
@@ -150,10 +150,15 @@ def _add(session: Session, changes: dict[tuple, dict[str, int]]) -> None:
     if not rows:
         return
     connection = session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(CaseTotal.__table__)
-    connection.execute(insert.on_conflict_do_update(
-        index_elements=list(KEYS), set_={m: CaseTotal.__table__.c[m] + insert.excluded[m] for m in MEASURES}), rows)
+    connection.execute(_add_counts(connection.dialect.name), rows)
+
+
+@cache
+def _add_counts(dialect_name: str):
+    # Built once: every flush that registers or moves a case runs it.
+    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(CaseTotal.__table__)
+    return insert.on_conflict_do_update(
+        index_elements=list(KEYS), set_={m: CaseTotal.__table__.c[m] + insert.excluded[m] for m in MEASURES})
 
 
 def keep_in_step(sessions: sessionmaker, cal: Calendar) -> None:
