@@ -46,6 +46,30 @@ def test_missing_county_is_asked_with_the_numbered_list(wechat, cases):
     assert case.tracking_code == code and case.county == "理塘县" and case.petitioner.phone is None
 
 
+def test_a_draft_redis_lost_is_read_back_from_the_answered_messages(wechat, rt, cases):
+    say(wechat, "我们村的路垮了半年没人修，娃娃上学要绕很远")
+    rt.redis.flushdb()  # Redis restarted without its data: the draft is gone from it
+    assert "电话" in say(wechat, "14")  # still the county question's answer
+    rt.redis.flushdb()
+    assert "理塘县" in say(wechat, "跳过")
+    rt.redis.flushdb()
+    code = CODE.search(say(wechat, "确认")).group(1)
+    [case] = cases()
+    assert case.tracking_code == code and case.county == "理塘县" and "路垮了" in case.text
+
+
+def test_a_cancelled_or_submitted_draft_is_not_read_back(wechat, rt, cases):
+    say(wechat, "巴塘县医院挂号排队太久，希望增加窗口，电话13812345678")
+    say(wechat, "取消")
+    rt.redis.flushdb()
+    assert "没有待提交" in say(wechat, "确认")
+    say(wechat, "巴塘县医院挂号排队太久，希望增加窗口，电话13812345678")
+    assert CODE.search(say(wechat, "确认"))
+    rt.redis.flushdb()
+    assert "没有待提交" in say(wechat, "确认")
+    assert len(cases()) == 1
+
+
 def test_homophone_and_township_answers(wechat, cases):
     say(wechat, "我家草场的补助款两年没有发下来，找了好几次都说等一等")
     answer = say(wechat, "理唐")  # a homophone of 理塘

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from redis.exceptions import RedisError
@@ -193,9 +193,12 @@ def _answer_event(session: Session, cal: Calendar, message: InboundMessage) -> s
     return answer
 
 
+RATE_LIMITED = "rate limited"
+
+
 def _rate_limited(session: Session, message: InboundMessage, wait: int, *, touch: bool) -> str:
     # Stored all the same; answered once, never pushed again.
-    message.error = "rate limited"
+    message.error = RATE_LIMITED
     answer = texts.TOO_FAST.format(wait=floods.wait_text(wait))
     _store(session, message, answer, touch)
     return answer
@@ -213,8 +216,13 @@ def _dialogue_step(session: Session, cal: Calendar, redis, message: InboundMessa
             session.refresh(message)
             if message.status == "processed":
                 return message.answer or ""
-        turn = _Turn(session, cal, message, begun.intake)
+        intake = begun.intake
+        if intake is None and _answers_a_draft(message):
+            intake = _kept_draft(session, message)
+        turn = _Turn(session, cal, message, intake)
         answer = turn.run()
+        if not turn.submitted:
+            message.intake = None if turn.drop_intake or turn.intake is None else turn.intake.to_dict()
         _store(session, message, answer, begun.touch)
         turn.after_commit(redis, token)
         token = None
@@ -250,6 +258,35 @@ def _backlog_of(session: Session, message: InboundMessage) -> bool:
     return session.scalar(select(InboundMessage.id).where(
         InboundMessage.channel == message.channel, InboundMessage.sender == message.sender,
         InboundMessage.status == "pending").limit(1)) is not None
+
+
+# A reply this short is an answer to a question (a county, a phone number), not a petition.
+ANSWER_CHARS = 11
+DRAFT_AGE = timedelta(seconds=dialogue.TTL_SECONDS)
+
+
+def _answers_a_draft(message: InboundMessage) -> bool:
+    """Whether the message makes sense only with a draft open: 确认, 跳过, 修改, or a short answer."""
+    if message.msg_type != "text":
+        return False
+    text = (message.payload.get("Content") or "").strip()
+    return intents.parse(text).kind in ("confirm", "skip", "amend") or len(text) <= ANSWER_CHARS
+
+
+def _kept_draft(session: Session, message: InboundMessage) -> Intake | None:
+    """The draft as the citizen's last answered message left it, when Redis lost it (restarted
+    empty): every answered message keeps the draft of its step on its row. None after a 确认 or a
+    取消, or once the draft would have expired."""
+    row = session.execute(
+        select(InboundMessage.intake, InboundMessage.tracking_code)
+        .where(InboundMessage.channel == message.channel, InboundMessage.sender == message.sender,
+               InboundMessage.status == "processed", InboundMessage.msg_type != "event",
+               InboundMessage.error.is_distinct_from(RATE_LIMITED),  # answered without a step
+               InboundMessage.received_at >= message.received_at - DRAFT_AGE)
+        .order_by(InboundMessage.id.desc()).limit(1)).first()
+    if row is None or row.intake is None or row.tracking_code is not None:
+        return None
+    return Intake.from_dict(row.intake)
 
 
 def _counts_for_floods(message: InboundMessage) -> bool:

@@ -42,8 +42,10 @@ class InboundMessage(Base):
     # The answer given, replayed verbatim to a retry of the same message.
     answer: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    # A 确认 reserves the case's 查询码 and keeps the finished intake here, so the answer can carry
-    # the code at once while the intake job registers the case from this row alone.
+    # The intake as this message left it. A 确认 reserves the case's 查询码 and keeps the finished
+    # intake here, so the answer can carry the code at once while the intake job registers the case
+    # from this row alone; any other answered message keeps the draft of its step, which the next
+    # message reads back if Redis lost it.
     tracking_code: Mapped[str | None] = mapped_column(String(12), unique=True)
     intake: Mapped[dict | None]
     # The submitted intake's first moment (Intake.started_at): what tells one intake from another.
