@@ -270,7 +270,8 @@ def _answers_a_draft(message: InboundMessage) -> bool:
     if message.msg_type != "text":
         return False
     text = (message.payload.get("Content") or "").strip()
-    return intents.parse(text).kind in ("confirm", "skip", "amend") or len(text) <= ANSWER_CHARS
+    kind = intents.parse(text).kind
+    return kind in ("confirm", "skip", "amend") or (kind in ("text", "survey") and len(text) <= ANSWER_CHARS)
 
 
 def _kept_draft(session: Session, message: InboundMessage) -> Intake | None:

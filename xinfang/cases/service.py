@@ -519,12 +519,14 @@ def is_overdue(case: Case, now: datetime) -> bool:
     return case.status in HANDLING_STATES and case.due_at is not None and case.due_at < now
 
 
-def open_cases_of(session: Session, openid: str) -> list[Case]:
-    """The open cases of a WeChat citizen, newest first."""
-    return list(session.scalars(
-        select(Case).join(Petitioner, Case.petitioner_id == Petitioner.id)
+def open_cases_of(session: Session, openid: str) -> list:
+    """The open cases of a WeChat citizen, newest first: (tracking_code, status, department_code) rows,
+    all `查询` shows of them."""
+    return session.execute(
+        select(Case.tracking_code, Case.status, Case.department_code)
+        .join(Petitioner, Case.petitioner_id == Petitioner.id)
         .where(Petitioner.openid == openid, Case.status.in_(OPEN_STATES)).order_by(Case.id.desc())
-    ))
+    ).all()
 
 
 def search_terms(query: Select, text: str) -> Select:
