@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from redis.exceptions import RedisError
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -657,18 +657,12 @@ def _being_registered(session: Session, openid: str | None) -> list[str]:
 
 
 def _submitted_code(session: Session, message: InboundMessage, intake: Intake):
-    """(查询码, when) of this intake's submission, if one of the citizen's messages since it began made it."""
+    """(查询码, when) of this intake's submission, if it was submitted (the unique index's key)."""
     if intake.started_at is None:
         return None
-    return session.connection().execute(_SUBMITTED, {
-        "channel": message.channel, "sender": message.sender,
-        "since": datetime.fromisoformat(intake.started_at)}).first()
-
-
-# Built once: asked on every 确认.
-_SUBMITTED = select(InboundMessage.tracking_code, InboundMessage.received_at).where(
-    InboundMessage.channel == bindparam("channel"), InboundMessage.sender == bindparam("sender"),
-    InboundMessage.received_at >= bindparam("since"), InboundMessage.tracking_code.is_not(None)).limit(1)
+    return session.execute(select(InboundMessage.tracking_code, InboundMessage.received_at).where(
+        InboundMessage.channel == message.channel, InboundMessage.sender == message.sender,
+        InboundMessage.intake_started_at == datetime.fromisoformat(intake.started_at))).first()
 
 
 def _counties() -> list[tuple[str, str | None]]:
