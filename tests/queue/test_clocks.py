@@ -49,16 +49,24 @@ def overdue_events(session, case) -> list[CaseEvent]:
     return list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.action == "overdue")))
 
 
-def test_the_reply_clock_schedules_reminders_overdue_and_supervision(rt, cal, accepted_case):
+def test_the_reply_clock_schedules_its_next_moment_and_each_moment_the_one_after(rt, cal, accepted_case, run_jobs,
+                                                                                  clock):
     case = accepted_case
     due_day = cal.local_date(case.due_at)
     assert case.clock == "reply"
-    assert scheduled(rt.redis) == {
-        f"reminder-{case.id}-3": morning(cal, due_day - timedelta(days=3)),
-        f"reminder-{case.id}-1": morning(cal, due_day - timedelta(days=1)),
-        f"reminder-{case.id}-overdue": case.due_at + timedelta(microseconds=1),
-        f"reminder-{case.id}-supervise": morning(cal, due_day + timedelta(days=1)),
-    }
+    assert scheduled(rt.redis) == {f"reminder-{case.id}-3": morning(cal, due_day - timedelta(days=3))}
+    clock.move_to(morning(cal, due_day - timedelta(days=3)) + timedelta(seconds=1))
+    run_jobs()
+    assert scheduled(rt.redis) == {f"reminder-{case.id}-1": morning(cal, due_day - timedelta(days=1))}
+    clock.move_to(morning(cal, due_day - timedelta(days=1)) + timedelta(seconds=1))
+    run_jobs()
+    assert scheduled(rt.redis) == {f"reminder-{case.id}-overdue": case.due_at + timedelta(microseconds=1)}
+    clock.move_to(case.due_at + timedelta(seconds=2))
+    run_jobs()
+    assert scheduled(rt.redis) == {f"reminder-{case.id}-supervise": morning(cal, due_day + timedelta(days=1))}
+    clock.move_to(morning(cal, due_day + timedelta(days=1)) + timedelta(seconds=1))
+    run_jobs()
+    assert scheduled(rt.redis) == {}
 
 
 def test_reminders_fire_at_their_offsets_and_overdue_is_marked_once(rt, session, cal, accepted_case, run_jobs, clock):
@@ -106,11 +114,9 @@ def test_an_extension_moves_the_reminders(rt, session, cal, accepted_case, run_j
     service.perform_action(session, cal, case, "extend", ADMIN, {"days": 30, "reason": "需现场勘界"})
     run_jobs()
 
-    moved = scheduled(rt.redis)
     assert case.due_at > old_due + timedelta(days=20)  # 90 days instead of 60, holidays rolled over
-    assert moved[f"reminder-{case.id}-3"] == morning(cal, cal.local_date(case.due_at) - timedelta(days=3))
-    assert moved[f"reminder-{case.id}-overdue"] == case.due_at + timedelta(microseconds=1)
-    assert len(moved) == 4
+    assert scheduled(rt.redis) == {
+        f"reminder-{case.id}-3": morning(cal, cal.local_date(case.due_at) - timedelta(days=3))}
 
     clock.move_to(old_three_days + timedelta(hours=1))
     run_jobs()
@@ -140,3 +146,15 @@ def test_a_lost_schedule_heals_from_the_database(rt, session, cal, accepted_case
     run_jobs()
     assert len(overdue_events(session, case)) == 1
     assert [n.event for n in notifications(session, case_id=case.id)] == ["overdue"]
+
+
+def test_the_heal_marks_every_case_found_past_its_deadline(rt, session, cal, new_case, run_jobs, clock):
+    cases = [new_case(None) for _ in range(3)]
+    for case in cases:
+        service.perform_action(session, cal, case, "assign", ADMIN, {"department": "nyncj"})
+        service.perform_action(session, cal, case, "accept", ADMIN, {})
+    rt.redis.flushdb()  # the schedules are lost, and found only after the deadlines
+    clock.move_to(max(case.due_at for case in cases) + timedelta(hours=3))
+    assert reminders.sync_all(session, rt.redis, rt.settings.reminder_days, cal) == 3
+    run_jobs()
+    assert [len(overdue_events(session, case)) for case in cases] == [1, 1, 1]

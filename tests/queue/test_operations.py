@@ -47,7 +47,7 @@ def test_stats_keep_the_contract_and_add_job_figures(rt, session, citizen, new_c
     assert stats["queues"]["intake_failed"] == 1 and stats["jobs"]["intake"]["failed"] == 1
     notify = stats["jobs"]["notify"]
     assert notify["run_ms_p50"] is not None and notify["wait_ms_p50"] is not None
-    assert stats["jobs"]["reminders"]["scheduled"] == 4  # the 15-day route clock: 2 reminders, overdue, 督办
+    assert stats["jobs"]["reminders"]["scheduled"] == 1  # the 15-day route clock: its next moment
     assert stats["jobs"]["notify"]["oldest_wait_s"] is None
 
 

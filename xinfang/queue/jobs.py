@@ -121,4 +121,8 @@ def fire_reminder(case_id: int, kind: str, due_ts: int) -> str:
     rt = runtime.current()
     with rt.Session() as session:
         notice = reminders.fire(session, case_id, kind, due_ts, rt.settings.reminder_days, rt.calendar)
+        if notice is not None:
+            # This moment is done: its case's next one is another job (a moment fired again, not yet
+            # due, or of a clock that moved on leaves the schedule to whoever set it).
+            reminders.sync(session, rt.redis, [session.get(Case, case_id)], rt.settings.reminder_days, rt.calendar)
     return notice.event if notice is not None else "nothing to do"

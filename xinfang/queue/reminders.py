@@ -9,7 +9,8 @@ LAW.md §11).
 
 Each moment is one RQ job with a fixed id, `reminder-<case id>-<kind>`, so
 scheduling again (after an extension, a new state) replaces it, and a case
-that left its clock cancels them. A job re-reads the case and does nothing
+that left its clock cancels them. Only a case's next moment is scheduled;
+its job, once it has fired, schedules the one after. A job re-reads the case and does nothing
 if the clock moved on. What a moment produced is a staff Notification with a
 unique key naming the case, the clock, the deadline and the kind: firing
 twice writes it once. `sync_all` recomputes every open case's jobs from the
@@ -79,7 +80,9 @@ def notice_key(case: Case, kind: str) -> str:
 
 def sync(session: Session, redis, cases: list[Case], reminder_days, cal: Calendar,
          now: datetime | None = None) -> list[str]:
-    """Make the cases' scheduled jobs match their clocks; fire now what is due and was missed.
+    """Make the cases' scheduled jobs match their clocks: fire now what is due and was missed, and
+    schedule the next moment of each (its job schedules the one after). One scheduled job a case,
+    not one per moment: a registration sets one, and Redis holds one per running clock.
 
     One query and one Redis round trip for all of them (a registration batch, a chunk of the
     periodic heal). Returns the kinds scheduled or enqueued.
@@ -88,33 +91,30 @@ def sync(session: Session, redis, cases: list[Case], reminder_days, cal: Calenda
     queue = Queue(QUEUE, connection=redis)
     scheduled = ScheduledJobRegistry(queue=queue)
     done = _fired(session, [case.id for case in cases])
+    kinds = {*(str(d) for d in reminder_days), OVERDUE, SUPERVISE}
     acted = []
     with redis.pipeline() as pipe:
+        pipe.multi()  # explicitly, before the first command: RQ's enqueue asks for it then, and only then
         for case in cases:
-            moments = plan(case, reminder_days, cal)
-            planned = {m.kind for m in moments}
-            for kind in {*(str(d) for d in reminder_days), OVERDUE, SUPERVISE} - planned:
-                # Cancelled, if it was scheduled (a case that left its clock, fewer reminder days).
-                pipe.zrem(scheduled.key, job_id(case.id, kind))
-                pipe.delete(Job.key_for(job_id(case.id, kind)))
-            if not moments:
-                continue
-            due_ts = int(case.due_at.timestamp())
+            moments = [m for m in plan(case, reminder_days, cal) if notice_key(case, m.kind) not in done]
             passed = [m for m in moments if m.at <= now]
             # Of the reminders already past, only the latest still says something while the deadline is ahead.
             latest_reminder = next((m.kind for m in reversed(passed) if m.kind not in (OVERDUE, SUPERVISE)), None)
-            for moment in moments:
-                if notice_key(case, moment.kind) in done:
-                    continue
-                args = (case.id, moment.kind, due_ts)
-                if moment.at > now:
-                    queue.enqueue_at(moment.at, FIRE_REMINDER, *args, job_id=job_id(case.id, moment.kind),
-                                     pipeline=pipe)
-                elif moment.kind in (OVERDUE, SUPERVISE) or (moment.kind == latest_reminder and case.due_at > now):
-                    queue.enqueue(FIRE_REMINDER, *args, job_id=job_id(case.id, moment.kind), pipeline=pipe)
-                else:
-                    continue
-                acted.append(moment.kind)
+            now_due = [m for m in passed if m.kind in (OVERDUE, SUPERVISE)
+                       or (m.kind == latest_reminder and case.due_at > now)]
+            upcoming = next((m for m in moments if m.at > now), None)
+            keep = {m.kind for m in now_due} | ({upcoming.kind} if upcoming else set())
+            for kind in kinds - keep:
+                # Cancelled, if it was scheduled (a case that left its clock, an extension, an older schedule).
+                pipe.zrem(scheduled.key, job_id(case.id, kind))
+                pipe.delete(Job.key_for(job_id(case.id, kind)))
+            for moment in now_due:
+                queue.enqueue(FIRE_REMINDER, case.id, moment.kind, int(case.due_at.timestamp()),
+                              job_id=job_id(case.id, moment.kind), pipeline=pipe)
+            if upcoming is not None:
+                queue.enqueue_at(upcoming.at, FIRE_REMINDER, case.id, upcoming.kind, int(case.due_at.timestamp()),
+                                 job_id=job_id(case.id, upcoming.kind), pipeline=pipe)
+            acted += [m.kind for m in now_due] + ([upcoming.kind] if upcoming else [])
         pipe.execute()
     return acted
 
