@@ -149,7 +149,8 @@ class Citizens:
         self.http = threading.local()
 
     def _say(self, openid: str, content: str) -> str | None:
-        # http.client, one kept-alive connection per thread: the load generator shares the CPUs with what it measures.
+        # http.client, one kept-alive connection per thread: the load generator shares the CPUs with what
+        # it measures.
         body = json.dumps({"openid": openid, "kind": "text", "text": content}).encode()
         try:
             if getattr(self.http, "conn", None) is None:

@@ -222,7 +222,8 @@ def _dialogue_step(session: Session, cal: Calendar, redis, message: InboundMessa
         turn = _Turn(session, cal, message, intake)
         answer = turn.run()
         if not turn.submitted:
-            message.intake = None if turn.drop_intake or turn.intake is None else turn.intake.to_dict()
+            draft = turn.left_draft
+            message.intake = None if draft is None else draft.to_dict()
         _store(session, message, answer, begun.touch)
         turn.after_commit(redis, token)
         token = None
@@ -369,11 +370,16 @@ class _Turn:
                 raise _StoredAlready() from None
         return self.message.id
 
+    @property
+    def left_draft(self) -> Intake | None:
+        """The draft as this step leaves it for the next message (None: dropped, by 取消 or 确认)."""
+        return None if self.drop_intake else self.intake
+
     def after_commit(self, redis, token: str | None) -> None:
         """Keep the draft for the next message, or drop it, and free the lock; enqueue a submitted intake."""
         channel, sender = self.message.channel, self.message.sender
         try:
-            dialogue.finish(redis, channel, sender, token, None if self.drop_intake else self.intake)
+            dialogue.finish(redis, channel, sender, token, self.left_draft)
         except (RedisError, OSError) as exc:
             # The answer is committed and must still go out; the next message meets a stale draft.
             log.warning("dialogue state of message %s not saved: %s", self.message.id, exc)

@@ -36,7 +36,7 @@ def work_from_database(rt) -> int:
     with rt.Session() as session:
         due = session.scalars(
             select(Notification.id)
-            .where(Notification.status.in_(outbox.UNSENT), Notification.next_attempt_at <= utcnow())
+            .where(outbox.unsent_due_by(utcnow()))
             .order_by(Notification.next_attempt_at, Notification.id).limit(SENDS)).all()
     for notification_id in due:
         with rt.Session() as session:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from ..models import Notification, Petitioner, utcnow
@@ -36,6 +36,11 @@ BACKOFF = (10, 30, 120, 600, 1800, 3600)
 SENDING_TTL = 60
 DONE = ("sent", "dead")
 UNSENT = ("pending", "failed")  # a failed row waits for its retry
+
+
+def unsent_due_by(moment: datetime):
+    """The condition of a notice not sent yet whose attempt is due by `moment`."""
+    return and_(Notification.status.in_(UNSENT), Notification.next_attempt_at <= moment)
 
 
 def sending_key(notification_id: int) -> str:

@@ -108,11 +108,14 @@ def sync(session: Session, redis, cases: list[Case], reminder_days, cal: Calenda
                 # Cancelled, if it was scheduled (a case that left its clock, an extension, an older schedule).
                 pipe.zrem(scheduled.key, job_id(case.id, kind))
                 pipe.delete(Job.key_for(job_id(case.id, kind)))
+            if not keep:
+                continue
+            due_ts = int(case.due_at.timestamp())
             for moment in now_due:
-                queue.enqueue(FIRE_REMINDER, case.id, moment.kind, int(case.due_at.timestamp()),
-                              job_id=job_id(case.id, moment.kind), pipeline=pipe)
+                queue.enqueue(FIRE_REMINDER, case.id, moment.kind, due_ts, job_id=job_id(case.id, moment.kind),
+                              pipeline=pipe)
             if upcoming is not None:
-                queue.enqueue_at(upcoming.at, FIRE_REMINDER, case.id, upcoming.kind, int(case.due_at.timestamp()),
+                queue.enqueue_at(upcoming.at, FIRE_REMINDER, case.id, upcoming.kind, due_ts,
                                  job_id=job_id(case.id, upcoming.kind), pipeline=pipe)
             acted += [m.kind for m in now_due] + ([upcoming.kind] if upcoming else [])
         pipe.execute()

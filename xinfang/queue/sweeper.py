@@ -69,7 +69,7 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
     report = SweepReport()
     due = session.execute(
         select(Notification.id, Notification.next_attempt_at)
-        .where(Notification.status.in_(outbox.UNSENT), Notification.next_attempt_at <= now - grace)
+        .where(outbox.unsent_due_by(now - grace))
         .order_by(Notification.next_attempt_at).limit(BATCH)
     ).all()
     candidates = {nid: [followups.notify_job_id(nid), followups.notify_job_id(nid, at)] for nid, at in due}
@@ -83,8 +83,9 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
         .where(Notification.status.in_(outbox.UNSENT), Notification.next_attempt_at > now)
         .order_by(Notification.next_attempt_at).limit(BATCH)
     ).all())
-    retries = [(followups.SEND_NOTIFICATION, (nid,), followups.NOTIFY_QUEUE, followups.notify_job_id(nid, later[nid]), later[nid])
-               for nid in _vanished(redis, {nid: [followups.notify_job_id(nid, at)] for nid, at in later.items()})]
+    later_jobs = {nid: followups.notify_job_id(nid, at) for nid, at in later.items()}
+    retries = [(followups.SEND_NOTIFICATION, (nid,), followups.NOTIFY_QUEUE, later_jobs[nid], later[nid])
+               for nid in _vanished(redis, {nid: [job_id] for nid, job_id in later_jobs.items()})]
     report.retries = len(retries)
     stuck = session.scalars(
         select(InboundMessage.id)
