@@ -238,6 +238,24 @@ def test_a_code_asked_for_before_the_queue_registered_it(make_gateway, rt):
     assert "已登记" in answer and re.search(r"还有\d+天", answer)
 
 
+def test_query_alone_lists_the_submission_being_registered_then_open_cases_newest_first(make_gateway, rt):
+    from .conftest import work_off_intake
+
+    _, wechat = make_gateway("safe", worker=False)
+    codes = []
+    for text in ("新龙县的学校食堂饭菜太差，家长意见很大，电话13800009999",
+                 "康定市新都桥镇的工地老板拖欠我们工资三个月了，电话13800009999"):
+        say(wechat, text)
+        codes.append(CODE.search(say(wechat, "确认")).group(1))
+        work_off_intake(rt)
+    say(wechat, "泸定县城的路灯坏了两个月，晚上走路很危险，电话13800009999")
+    waiting = CODE.search(say(wechat, "确认")).group(1)
+    lines = say(wechat, "查询").splitlines()
+    assert "3件" in lines[0]
+    assert [line.split()[0] for line in lines[1:4]] == [waiting, codes[1], codes[0]]
+    assert "正在登记" in lines[1] and "已登记" in lines[2] and "已登记" in lines[3]
+
+
 def test_review_only_on_own_case_and_with_the_workflow_reason(wechat):
     say(wechat, "白玉县的网络信号太差，打电话都打不通，电话13800001234")
     code = CODE.search(say(wechat, "确认")).group(1)

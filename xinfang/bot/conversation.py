@@ -638,9 +638,9 @@ def _evaluate(session: Session, cal: Calendar, petitioner: Petitioner, text: str
 def _query(session: Session, cal: Calendar, openid: str, code: str | None) -> str:
     """`查询 <code>`: the public status of one case; `查询`: the citizen's own open cases."""
     if code is None:
-        rows = [(code, texts.BEING_REGISTERED_STATUS, None) for code in _being_registered(session, openid)]
-        rows += [(c.tracking_code, STATES[c.status], department_name(session, c.department_code))
-                 for c in open_cases_of(session, openid)]
+        rows = [(code, STATES[status], department_name(session, department)) if status
+                else (code, texts.BEING_REGISTERED_STATUS, None)
+                for code, status, department, *_ in open_cases_of(session, openid)]
         return texts.open_cases(rows[:10]) if rows else texts.NO_OPEN_CASES
     case = session.scalar(select(Case).where(Case.tracking_code == code))
     if case is None:
