@@ -7,6 +7,7 @@ wins over where the writer lives now (LABELS.md, county).
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -95,9 +96,11 @@ class _Gazetteer:
         # A short form that begins another county's name (新都 of 炉霍's 新都镇, in
         # 康定's 新都桥) would hide that name when it is mistyped.
         shorts = [w for w, found in entries.items() if all(f[2] < 1.0 for f in found)]
+        words = sorted(entries)
         for word in shorts:
             counties = {f[0] for f in entries[word]}
-            if any(o != word and o.startswith(word) and {f[0] for f in entries[o]} - counties for o in entries):
+            longer = words[bisect.bisect_right(words, word):bisect.bisect_left(words, word + "\U0010ffff")]
+            if any({f[0] for f in entries[o]} - counties for o in longer):
                 del entries[word]
         self.entries: dict[str, _Entry] = {}
         for word, found in entries.items():
@@ -147,11 +150,10 @@ class _SoundIndex:
                 for b in sound.syllables[1]:
                     self.by_pair.setdefault((a, b), []).append(sound)
         self.char_syllables: dict[str, frozenset[str]] = {}
-        for code, readings in pinyin_dict.items():
-            if 0x4E00 <= code <= 0x9FFF:
-                found = frozenset(_fuzzy(_toneless(r)) for r in readings.split(",")) & wanted
-                if found:
-                    self.char_syllables[chr(code)] = found
+        for ch, syllables in _char_syllables().items():
+            found = syllables & wanted
+            if found:
+                self.char_syllables[ch] = found
 
     def pair(self, pair: str) -> tuple[_Sound, ...]:
         """Names whose first two characters may sound like the two characters of pair."""
@@ -182,9 +184,17 @@ _PAIR_CACHE_SIZE = 1 << 16
 _NO_SOUNDS = ((), ())
 
 
-def _toneless(reading: str) -> str:
+@lru_cache(maxsize=1)
+def _char_syllables() -> dict[str, frozenset[str]]:
+    """Every common character's readings as fuzzy toneless syllables."""
+    return {chr(code): frozenset(_fuzzy_reading(r) for r in readings.split(","))
+            for code, readings in pinyin_dict.items() if 0x4E00 <= code <= 0x9FFF}
+
+
+@lru_cache(maxsize=None)  # some 1,500 toned readings among 30,000 characters' readings
+def _fuzzy_reading(reading: str) -> str:
     plain = unicodedata.normalize("NFD", reading.replace("ü", "v"))
-    return "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return _fuzzy("".join(ch for ch in plain if not unicodedata.combining(ch)))
 
 
 @lru_cache(maxsize=1)
