@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import psutil  # noqa: E402
 import redis  # noqa: E402
 import requests  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
@@ -97,6 +98,29 @@ class Stack:
         self.start("redis", ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no", "--dir", str(self.workdir)])
         wait_for(lambda: redis.Redis(port=REDIS_PORT).ping())
+
+    def wait_until_idle(self, cores: float = 0.1, timeout: float = 180.0) -> None:
+        """Until the stack's processes together use less than `cores` for a second: started and
+        warmed up, however long that takes on this host (a fixed sleep was too short on a slow one)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = self.cpu_seconds()
+            time.sleep(1.0)
+            if self.cpu_seconds() - before < cores:
+                return
+        raise RuntimeError("the stack did not settle; see the logs in the work directory")
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for proc in self.procs.values():
+            try:
+                root = psutil.Process(proc.pid)
+                for p in (root, *root.children(recursive=True)):
+                    times = p.cpu_times()
+                    total += times.user + times.system
+            except psutil.Error:
+                pass
+        return total
 
     def run(self, *args: str) -> None:
         subprocess.run([sys.executable, "-m", "xinfang", *args], cwd=ROOT, env=self.env, check=True,
@@ -358,7 +382,7 @@ def main() -> None:
             stack.xinfang(f"worker{i}", "worker")
         wait_for(lambda: requests.get(f"http://127.0.0.1:{WEB_PORT}/healthz", timeout=2).ok, 120)
         wait_for(lambda: requests.get(f"http://127.0.0.1:{SIM_PORT}/_sim/faults", timeout=2).ok)
-        time.sleep(8)  # the workers load the classifier
+        stack.wait_until_idle()  # the web and the workers load the dictionary and the classifier
         if args.intake_only:
             for i in range(args.workers):
                 stack.kill(f"worker{i}")
