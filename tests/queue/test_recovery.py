@@ -365,6 +365,35 @@ def test_the_job_of_a_worker_that_died_is_taken_again_at_the_next_sweep(rt, sess
     assert sweeper.sweep(session, rt.redis).notifications == 1
 
 
+def test_receipts_waiting_in_a_batch_send_job_are_not_queued_again(rt, session, citizen, new_case, platform,
+                                                                   run_jobs, daytime):
+    from rq import Queue
+    from rq.job import JobStatus
+
+    from xinfang.cases import followups
+    from xinfang.queue import liveness
+
+    openids = [f"o-batch-{i}" for i in range(followups.SENDS_PER_JOB + 2)]
+    for openid in openids:
+        new_case(citizen(openid))
+    rt.redis.flushdb()  # their own jobs gone: a registration batch queued their receipts a few to a job
+    batches = followups.send_jobs([n.id for n in notifications(session)])
+    followups.enqueue_all(batches)
+    daytime.shift(sweeper.GRACE + timedelta(seconds=1))  # a backlog: they wait longer than the grace
+    assert sweeper.sweep(session, rt.redis).notifications == 0
+
+    first = Queue("notify", connection=rt.redis).fetch_job(batches[0][3])
+    first.worker_name = "worker-killed"  # taken by a worker then killed with -9
+    first.save()
+    first.set_status(JobStatus.STARTED)
+    liveness.Heartbeat(rt.redis).beat_now("worker-alive")
+    assert sweeper.sweep(session, rt.redis).notifications == followups.SENDS_PER_JOB
+
+    run_jobs()
+    for openid in openids:
+        assert len(platform.texts(openid)) == 1
+
+
 def test_a_retry_whose_schedule_redis_lost_is_scheduled_again_for_its_moment(rt, session, citizen, new_case,
                                                                              platform, run_jobs, daytime):
     from rq.registry import ScheduledJobRegistry

@@ -60,8 +60,16 @@ def send_jobs(notification_ids: list[int]) -> list[tuple[str, tuple, str, str]]:
         if len(share) == 1:
             jobs.append(send_job(share[0]))
         else:
-            jobs.append((SEND_NOTIFICATIONS, tuple(share), NOTIFY_QUEUE, f"notify-{share[0]}-to-{share[-1]}"))
+            jobs.append((SEND_NOTIFICATIONS, tuple(share), NOTIFY_QUEUE, f"{_BATCH_SEND}{share[0]}-to-{share[-1]}"))
     return jobs
+
+
+_BATCH_SEND = "notify-batch-"
+
+
+def is_batch_send(job_id: str) -> bool:
+    """Whether the job is one of send_jobs' batches (its args are notification ids)."""
+    return job_id.startswith(_BATCH_SEND)
 
 
 def intake_job_id(message_id: int) -> str:

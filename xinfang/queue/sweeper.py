@@ -17,7 +17,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rq import Queue
 from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,15 +44,32 @@ class SweepReport:
     submissions: int = 0
 
 
-def _vanished(redis, candidates: dict[int, list[str]]) -> list[int]:
-    """The keys of `candidates` (row id -> its possible job ids) with no live job in Redis."""
+def _vanished(redis, candidates: dict[int, list[str]], held: frozenset[int] = frozenset()) -> list[int]:
+    """The keys of `candidates` (row id -> its possible job ids) with no live job in Redis and not
+    among `held` (the rows live jobs hold beside their own)."""
     ids = [job_id for job_ids in candidates.values() for job_id in job_ids]
-    jobs = dict(zip(ids, Job.fetch_many(ids, connection=redis)))
-    running = {job.worker_name for job in jobs.values()
-               if job is not None and job.get_status(refresh=False) == JobStatus.STARTED}
-    dead = liveness.dead_workers(redis, running) if running else set()
+    live = set(_live(redis, ids))
     return [row_id for row_id, job_ids in candidates.items()
-            if not any(_alive(jobs[job_id], dead) for job_id in job_ids)]
+            if row_id not in held and not any(job_id in live for job_id in job_ids)]
+
+
+def _live(redis, job_ids: list[str]) -> dict[str, Job]:
+    """Those of the jobs that are live: queued, scheduled, or running on a worker that beats."""
+    jobs = [job for job in Job.fetch_many(job_ids, connection=redis) if job is not None]
+    running = {job.worker_name for job in jobs if job.get_status(refresh=False) == JobStatus.STARTED}
+    dead = liveness.dead_workers(redis, running) if running else set()
+    return {job.id: job for job in jobs if _alive(job, dead)}
+
+
+def _sent_by_batches(redis) -> frozenset[int]:
+    """The notifications that live batch send jobs hold (a registration batch's receipts, a few to a
+    job: followups.send_jobs). Their own job ids name no such job: without this, every receipt that
+    waits in a backlog longer than GRACE would be queued a second time, adding work when there is
+    most of it."""
+    queue = Queue(followups.NOTIFY_QUEUE, connection=redis)
+    ids = [job_id for job_id in queue.get_job_ids() + StartedJobRegistry(queue=queue).get_job_ids()
+           if followups.is_batch_send(job_id)]
+    return frozenset(nid for job in _live(redis, ids).values() for nid in job.args)
 
 
 def _alive(job: Job | None, dead_workers: set) -> bool:
@@ -73,8 +92,9 @@ def sweep(session: Session, redis, now: datetime | None = None, grace: timedelta
         .order_by(Notification.next_attempt_at).limit(BATCH)
     ).all()
     candidates = {nid: [followups.notify_job_id(nid), followups.notify_job_id(nid, at)] for nid, at in due}
+    held = _sent_by_batches(redis) if candidates else frozenset()
     sends = [(followups.SEND_NOTIFICATION, (nid,), followups.NOTIFY_QUEUE, candidates[nid][-1])
-             for nid in _vanished(redis, candidates)]
+             for nid in _vanished(redis, candidates, held)]
     report.notifications = len(sends)
     # A send for later has its moment in its job id: scheduled again for that moment, no grace needed
     # (a copy of a schedule about to be made replaces it).
