@@ -1,10 +1,13 @@
 """The topic model's training pipeline: CV shortcuts equal scikit-learn, the fast scorer equals it too."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
-from xinfang.nlp import topic
+from xinfang.nlp import scoring, topic
 
 _SUBJECTS = {
     "交通": ["公交车站取消", "道路坑洼不平", "红绿灯故障", "出租车拒载", "高速收费站拥堵"],
@@ -43,9 +46,25 @@ def test_training_is_deterministic_and_the_fast_scorer_equals_sklearn():
     assert a.meta["pipeline"] == b.meta["pipeline"] and a.meta["cv_macro_f1"] == b.meta["cv_macro_f1"]
     probe = texts[:5] + ["", "河道污水", "１２３路公交"]
     sk = a.classifier.decision_function(a.features.transform(probe))
-    fast = np.vstack([a._scorer().margins(t) for t in probe])
+    fast = np.vstack([a.scorer.margins(t) for t in probe])
     assert np.allclose(sk, fast, atol=1e-10)
     assert a.predict("化工厂排放废气污染河道")[0] == "环保"
+
+
+def test_the_saved_scorer_scores_as_the_trained_model_and_needs_no_scikit_learn(tmp_path):
+    texts, labels = _corpus()
+    trained = topic.train(texts, labels, meta={"source": "test"})
+    trained.save(tmp_path)
+    probe = texts[:5] + ["", "河道污水  直排", "１２３路公交"]
+    loaded = scoring.load(tmp_path)
+    assert loaded.labels == trained.labels and loaded.meta["source"] == "test"
+    assert np.array_equal(loaded.scores(probe), trained.scores(probe))
+    assert [loaded.predict(t) for t in probe] == [trained.predict(t) for t in probe]
+    # A process that only classifies (the web, a worker) never imports scikit-learn or SciPy.
+    code = ("import sys; from xinfang.nlp import classify; classify('化工厂排放废气污染河道'); "
+            "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "[]"
 
 
 def test_an_ensemble_is_one_linear_function():
@@ -62,7 +81,7 @@ def test_an_ensemble_is_one_linear_function():
                 + 0.3 * everything.decision_function(x))
     assert np.allclose(ens.decision_function(x), expected + [0.1, 0.0, -0.1])
     assert np.allclose(x @ ens.coef_.T + ens.intercept_, ens.decision_function(x))
-    scorer = topic.FastScorer(features, ens)
+    scorer = topic.export_scorer(features, ens)
     assert np.allclose(np.vstack([scorer.margins(t) for t in texts]), ens.decision_function(x))
 
 
@@ -72,7 +91,7 @@ def test_two_labels():
     tm = topic.train([texts[i] for i in keep], [labels[i] for i in keep])
     x = tm.features.transform(texts[:3])
     assert tm.classifier.decision_function(x).shape == (3, 2)
-    assert np.allclose(tm.scores(texts[:3]) - tm.lexicon_weight * tm._lexicon().matrix(texts[:3]),
+    assert np.allclose(tm.scores(texts[:3]) - tm.lexicon_weight * tm.scorer.lexicon.matrix(texts[:3]),
                        tm.classifier.decision_function(x))
 
 
@@ -92,7 +111,7 @@ def test_nb_scaled_svm_is_a_linear_svm_over_features_scaled_by_log_count_ratios(
     assert np.allclose(nb.decision_function(x)[:, 0], svm.decision_function(scaled))
     sizes = topic._sizes(features)
     ens = topic.LinearEnsemble([(nb, (0, 1, 2)), (topic._classifier(0.3).fit(x, y), (0, 1, 2))], sizes)
-    scorer = topic.FastScorer(features, ens)
+    scorer = topic.export_scorer(features, ens)
     assert np.allclose(np.vstack([scorer.margins(t) for t in texts]), ens.decision_function(x))
 
 

@@ -6,9 +6,9 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import channel, demand, flags, places, resources, routing, segment, topic
+from . import channel, demand, flags, places, resources, routing, scoring, segment
 
-_models: dict[str, topic.TopicModel] = {}
+_models: dict[str, scoring.Scorer] = {}
 _lock = threading.Lock()
 
 # Topics the decisive rule implies (LABELS.md): every discipline case is 纪检监察;
@@ -54,15 +54,15 @@ class Classification:
         return d
 
 
-def model(model_dir: str | None = None) -> topic.TopicModel:
-    """The topic model, loaded once per process and directory."""
+def model(model_dir: str | None = None) -> scoring.Scorer:
+    """The topic model's scorer, loaded once per process and directory."""
     key = str(Path(model_dir).resolve()) if model_dir else str(resources.MODEL_DIR)
     found = _models.get(key)
     if found is None:
         with _lock:
             found = _models.get(key)
             if found is None:
-                found = _models[key] = topic.load(key)
+                found = _models[key] = scoring.load(key)
     return found
 
 

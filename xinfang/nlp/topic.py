@@ -8,12 +8,10 @@ a deployment may retrain on its own history with its own labels.
 """
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-import joblib
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
@@ -23,34 +21,12 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.svm import LinearSVC
 
-from . import lexicon
-from .segment import normalize, tokens
+from .scoring import CHAR_BLOCKS, Block, LexiconEvidence, Scorer, word_ngrams
 
-MODEL_FILE = "topic.joblib"
-META_FILE = "meta.json"
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 OFFSET_STEPS = tuple(np.round(np.linspace(-0.3, 0.3, 13), 2))
 LEXICON_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 RANDOM_STATE = 0
-_DIGITS = re.compile(r"\d+")
-
-
-def word_ngrams(text: str) -> list[str]:
-    """jieba words and word bigrams; digits folded so amounts and dates generalise."""
-    words = tokens(_DIGITS.sub("0", text))
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
-
-
-def char_text(text: str) -> str:
-    return _DIGITS.sub("0", normalize(text))
-
-
-SUBJECT_CHARS = 40
-
-
-def subject_text(text: str) -> str:
-    """The opening of a message, where a subject line or the gist usually is."""
-    return char_text(text)[:SUBJECT_CHARS]
 
 
 # The TF-IDF blocks a pipeline can use. Character and word n-grams seen in a
@@ -58,10 +34,10 @@ def subject_text(text: str) -> str:
 # and so are those in more than half the documents.
 BLOCKS = {
     "words": dict(analyzer=word_ngrams, sublinear_tf=True, min_df=2, max_df=0.5, max_features=200_000),
-    "chars": dict(preprocessor=char_text, analyzer="char", ngram_range=(1, 4), sublinear_tf=True,
-                  min_df=2, max_df=0.5, max_features=400_000),
-    "subject": dict(preprocessor=subject_text, analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
-                    max_features=100_000),
+    "chars": dict(preprocessor=CHAR_BLOCKS["chars"][0], analyzer="char", ngram_range=CHAR_BLOCKS["chars"][1],
+                  sublinear_tf=True, min_df=2, max_df=0.5, max_features=400_000),
+    "subject": dict(preprocessor=CHAR_BLOCKS["subject"][0], analyzer="char",
+                    ngram_range=CHAR_BLOCKS["subject"][1], sublinear_tf=True, max_features=100_000),
 }
 FEATURE_SETS = {
     "chars": ("chars",),
@@ -91,118 +67,45 @@ def make_features(kind: str = "words+chars") -> FeatureUnion:
     return FeatureUnion([(b, make_vectorizer(b)) for b in FEATURE_SETS[kind]])
 
 
-class LexiconEvidence:
-    """Per-label evidence: log(1 + summed weights of the label's words in the text)."""
-
-    def __init__(self, labels: list[str]):
-        self.labels = labels
-        self.words: dict[str, tuple[int, int]] = {}
-        for j, label in enumerate(labels):
-            for word, weight in lexicon.TOPIC_WORDS.get(label, {}).items():
-                self.words.setdefault(word, (j, weight))
-        names = sorted(self.words, key=len, reverse=True)
-        self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
-
-    def matrix(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), len(self.labels)))
-        for i, text in enumerate(texts):
-            for word in self.found(text):
-                j, weight = self.words[word]
-                out[i, j] += weight
-        return np.log1p(out)
-
-    def found(self, text: str) -> list[str]:
-        return [m.group() for m in self.pattern.finditer(text)] if self.pattern else []
-
-
 @dataclass
 class TopicModel:
+    """A trained model: the fitted scikit-learn parts, and the scorer made of them (scoring.py),
+    which is what is saved and what classifies."""
     features: FeatureUnion
     classifier: "LinearEnsemble"
     lexicon_weight: float
     meta: dict = field(default_factory=dict)
 
+    @cached_property
+    def scorer(self) -> Scorer:
+        return export_scorer(self.features, self.classifier, self.lexicon_weight, self.meta)
+
     @property
     def labels(self) -> list[str]:
-        return [str(c) for c in self.classifier.classes_]
+        return self.scorer.labels
 
     def scores(self, texts: list[str]) -> np.ndarray:
-        margins = np.vstack([self._scorer().margins(t) for t in texts])
-        if self.lexicon_weight:
-            margins = margins + self.lexicon_weight * self._lexicon().matrix(texts)
-        return margins
+        return self.scorer.scores(texts)
 
     def predict(self, text: str) -> tuple[str, float, list[str]]:
-        """Label, a confidence in 0..1, and the lexicon words that supported it."""
-        scores = self.scores([text])[0]
-        best = int(np.argmax(scores))
-        probs = np.exp(3 * (scores - scores.max()))
-        label = self.labels[best]
-        evidence = [w for w in self._lexicon().found(text) if self._lexicon().words[w][0] == best]
-        return label, float(probs[best] / probs.sum()), list(dict.fromkeys(evidence))
-
-    def _scorer(self) -> "FastScorer":
-        if not hasattr(self, "_scorer_cache"):
-            self._scorer_cache = FastScorer(self.features, self.classifier)
-        return self._scorer_cache
-
-    def _lexicon(self) -> LexiconEvidence:
-        if not hasattr(self, "_lexicon_cache"):
-            self._lexicon_cache = LexiconEvidence(self.labels)
-        return self._lexicon_cache
+        return self.scorer.predict(text)
 
     def save(self, directory: str | Path) -> None:
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        self.__dict__.pop("_lexicon_cache", None)
-        self.__dict__.pop("_scorer_cache", None)
-        joblib.dump(self, directory / MODEL_FILE, compress=3)
-        (directory / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        self.scorer.save(directory)
 
 
-class FastScorer:
-    """The fitted TF-IDF union and linear SVM as plain dictionaries and arrays.
-
-    Gives the same margins as features.transform + decision_function, without
-    scikit-learn's per-call input validation, which costs more than the
-    arithmetic for one short petition.
-    """
-
-    def __init__(self, features: FeatureUnion, classifier: "LinearEnsemble | LinearSVC"):
-        self.blocks = []
-        offset = 0
-        for _, vec in features.transformer_list:
-            self.blocks.append((vec.build_analyzer(), vec.vocabulary_, vec.idf_, offset, vec.sublinear_tf))
-            offset += len(vec.vocabulary_)
-        coef = classifier.coef_
-        if coef.shape[0] == 1:  # two labels: one margin for the second
-            coef = np.vstack([-coef, coef])
-            intercept = np.array([-classifier.intercept_[0], classifier.intercept_[0]])
-        else:
-            intercept = classifier.intercept_
-        self.weights = np.ascontiguousarray(coef.T, dtype=np.float64)
-        self.intercept = intercept.astype(np.float64)
-
-    def margins(self, text: str) -> np.ndarray:
-        out = self.intercept.copy()
-        for analyze, vocabulary, idf, offset, sublinear in self.blocks:
-            counts: dict[int, int] = {}
-            for gram in analyze(text):
-                j = vocabulary.get(gram)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            if not counts:
-                continue
-            cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-            values = (1.0 + np.log(tf) if sublinear else tf) * idf[cols]
-            values /= np.sqrt(values @ values)
-            out += values @ self.weights[cols + offset]
-        return out
-
-
-def load(directory: str | Path) -> TopicModel:
-    return joblib.load(Path(directory) / MODEL_FILE)
+def export_scorer(features: FeatureUnion, classifier: "LinearEnsemble | LinearSVC", lexicon_weight: float = 0.0,
+                  meta: dict | None = None) -> Scorer:
+    """The fitted TF-IDF union and linear function as plain dictionaries and arrays: the same margins
+    as features.transform + decision_function, without scikit-learn (nor its per-call input
+    validation, which costs more than the arithmetic for one short petition)."""
+    blocks, offset = [], 0
+    for name, vec in features.transformer_list:
+        blocks.append(Block(name, {term: int(j) for term, j in vec.vocabulary_.items()},
+                            np.asarray(vec.idf_, dtype=np.float64), offset, bool(vec.sublinear_tf)))
+        offset += len(vec.vocabulary_)
+    coef, intercept = _full_coef(classifier)
+    return Scorer([str(c) for c in classifier.classes_], blocks, coef.T, intercept, lexicon_weight, meta)
 
 
 def _cv_folds(labels: list[str], max_folds: int = 5, seed: int = RANDOM_STATE):
