@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal, literal_column, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,13 +32,13 @@ from ..cases.codes import new_tracking_code
 from ..cases.deadlines import ROUTE_DAYS, Calendar
 from ..cases.notices import NOTICES, ROUTE_WINDOWS
 from ..cases.departments import department_name
-from ..cases.service import Actor, find_or_create_petitioner, open_cases_of, perform_action
-from ..cases.workflow import STATES, WorkflowError
+from ..cases.service import Actor, find_or_create_petitioner, perform_action
+from ..cases.workflow import OPEN_STATES, STATES, WorkflowError
 from ..models import Attachment, Case, InboundMessage, Notification, Petitioner, utcnow
 from ..nlp import places, resources
 from ..nlp.personal import extract_personal, mask
 from ..simulator.constants import MENU_GUIDE, MENU_REPORT, MENU_TRACK
-from . import dialogue, floods, inbox, intents, locations, texts
+from . import dialogue, floods, inbox, intents, locations, submission, texts
 from .dialogue import Intake
 
 log = logging.getLogger(__name__)
@@ -604,7 +604,7 @@ class _Turn:
         return NOTICES[f"{kind}_requested"](case, self.cal)
 
 
-# --- helpers -----------------------------------------------------------------
+# --- the pieces of a step ------------------------------------------------------
 
 def _petitioner(session: Session, message: InboundMessage) -> Petitioner:
     # inbox.receive loaded the citizen in this transaction already (nearly always): no second SELECT.
@@ -640,11 +640,11 @@ def _query(session: Session, cal: Calendar, openid: str, code: str | None) -> st
     if code is None:
         rows = [(code, STATES[status], department_name(session, department)) if status
                 else (code, texts.BEING_REGISTERED_STATUS, None)
-                for code, status, department, *_ in open_cases_of(session, openid)]
+                for code, status, department, *_ in _open_cases_of(session, openid)]
         return texts.open_cases(rows[:10]) if rows else texts.NO_OPEN_CASES
     case = session.scalar(select(Case).where(Case.tracking_code == code))
     if case is None:
-        if code in _being_registered(session, openid):
+        if _being_registered(session, openid, code):
             return texts.BEING_REGISTERED.format(code=code)
         return texts.NO_SUCH_CODE.format(code=code)
     view = public.status_view(session, cal, case)
@@ -653,13 +653,33 @@ def _query(session: Session, cal: Calendar, openid: str, code: str | None) -> st
                         deadline.get("days_left"), deadline.get("name"))
 
 
-def _being_registered(session: Session, openid: str | None) -> list[str]:
-    """The 查询码 of the citizen's submissions the queue has not registered yet (a moment, normally)."""
-    if not openid:
-        return []
-    return list(session.scalars(select(InboundMessage.tracking_code).where(
-        InboundMessage.sender == openid, InboundMessage.tracking_code.is_not(None),
-        InboundMessage.case_id.is_(None))))
+def _being_registered(session: Session, openid: str, code: str) -> bool:
+    """Whether the 查询码 is of the citizen's submission the queue has not registered yet (a moment,
+    normally)."""
+    return session.scalar(select(InboundMessage.id).where(
+        submission.UNREGISTERED, InboundMessage.tracking_code == code, InboundMessage.sender == openid)) is not None
+
+
+def _open_cases_of(session: Session, openid: str) -> list:
+    """What `查询` shows a citizen: (tracking_code, status, department_code) rows, first the
+    submissions the queue has not registered yet (status None), then the open cases, newest first."""
+    return session.execute(_OPEN_CASES_OF, {"openid": openid}).all()
+
+
+def _open_cases_statement():
+    # Built once: `查询` is among the busiest things a citizen sends, and building and keying the
+    # statement cost more than running it.
+    openid = bindparam("openid")
+    submitted = (select(InboundMessage.tracking_code, null().label("status"), null().label("department_code"),
+                        literal(0).label("registered"), InboundMessage.id.label("newest"))
+                 .where(submission.UNREGISTERED, InboundMessage.sender == openid))
+    cases = (select(Case.tracking_code, Case.status, Case.department_code, literal(1), Case.id)
+             .join(Petitioner, Case.petitioner_id == Petitioner.id)
+             .where(Petitioner.openid == openid, Case.status.in_(OPEN_STATES)))
+    return union_all(submitted, cases).order_by(literal_column("registered"), literal_column("newest").desc())
+
+
+_OPEN_CASES_OF = _open_cases_statement()
 
 
 def _submitted_code(session: Session, message: InboundMessage, intake: Intake):

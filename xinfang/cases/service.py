@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, bindparam, literal, literal_column, null, or_, select, union_all
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..models import Case, CaseEvent, Department, InboundMessage, LabelCorrection, Notification, Petitioner, utcnow
+from ..models import Case, CaseEvent, Department, LabelCorrection, Notification, Petitioner, utcnow
 from ..nlp import duplicates
 from . import followups, notices, reviews, surveys
 from .codes import new_tracking_code
@@ -517,30 +517,6 @@ def _after_commit(case: Case, notification_ids: list[int | None]) -> None:
 
 def is_overdue(case: Case, now: datetime) -> bool:
     return case.status in HANDLING_STATES and case.due_at is not None and case.due_at < now
-
-
-def open_cases_of(session: Session, openid: str) -> list:
-    """What `查询` shows a WeChat citizen: (tracking_code, status, department_code) rows, first the
-    submissions the queue has not registered yet (status None: a moment, normally), then the open
-    cases, newest first."""
-    return session.execute(_OPEN_CASES_OF, {"openid": openid}).all()
-
-
-def _open_cases_of():
-    # Built once: `查询` is among the busiest things a citizen sends, and building and keying the
-    # statement cost more than running it.
-    openid = bindparam("openid")
-    submitted = (select(InboundMessage.tracking_code, null().label("status"), null().label("department_code"),
-                        literal(0).label("registered"), InboundMessage.id.label("newest"))
-                 .where(InboundMessage.sender == openid, InboundMessage.tracking_code.is_not(None),
-                        InboundMessage.case_id.is_(None)))
-    cases = (select(Case.tracking_code, Case.status, Case.department_code, literal(1), Case.id)
-             .join(Petitioner, Case.petitioner_id == Petitioner.id)
-             .where(Petitioner.openid == openid, Case.status.in_(OPEN_STATES)))
-    return union_all(submitted, cases).order_by(literal_column("registered"), literal_column("newest").desc())
-
-
-_OPEN_CASES_OF = _open_cases_of()
 
 
 def search_terms(query: Select, text: str) -> Select:

@@ -3,9 +3,9 @@
 classify() gives every label of LABELS.md with the reasons behind it;
 warm_up() loads the dictionary and model at worker or web start.
 
-The classifier (and scikit-learn with it, over a second to import) is imported
-on first use, not with the package: a worker restarted under load sends the
-waiting pushes while it loads, and the helpers beside it (places, personal
+The classifier (and numpy and the dictionary's code with it) is imported on
+first use, not with the package: a worker restarted under load sends the
+waiting pushes while it loads, and the modules beside it (places, personal
 data) stay light to import.
 """
 from __future__ import annotations

@@ -110,12 +110,13 @@ class _Gazetteer:
                                         max(f[2] for f in found))
         names = sorted([*self.entries, *_PREFECTURE_NAMES], key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, names)))
-        self.homophones = _SoundIndex([(c["short"], c["name"], None) for c in resources.counties()])
+        readings = _char_syllables()  # both indexes' characters, made once
+        self.homophones = _SoundIndex([(c["short"], c["name"], None) for c in resources.counties()], readings)
         # Towns and spots typed by sound (磨溪 for 磨西, 海罗沟 for 海螺沟).
         local = [(w, e.counties[0], e.township) for w, e in self.entries.items()
                  if len(e.counties) == 1 and 2 <= len(w) <= 4 and "\u4e00" <= w[0] <= "\u9fff"
                  and w not in {c["short"] for c in resources.counties()} and not _TOWNSHIP_SUFFIX.search(w)]
-        self.place_sounds = _SoundIndex(local)
+        self.place_sounds = _SoundIndex(local, readings)
         # Both indexes' candidates for each pair of characters met so far.
         self.pairs: dict[str, tuple[tuple[_Sound, ...], tuple[_Sound, ...]]] = {}
 
@@ -140,7 +141,7 @@ class _Sound:
 class _SoundIndex:
     """Names by the sound of their first two characters, and the sound of every relevant character."""
 
-    def __init__(self, names: list[tuple[str, str, str | None]]):
+    def __init__(self, names: list[tuple[str, str, str | None]], readings: dict[str, frozenset[str]]):
         self.by_pair: dict[tuple[str, str], list[_Sound]] = {}
         wanted: set[str] = set()
         for name, county, township in names:
@@ -150,7 +151,7 @@ class _SoundIndex:
                 for b in sound.syllables[1]:
                     self.by_pair.setdefault((a, b), []).append(sound)
         self.char_syllables: dict[str, frozenset[str]] = {}
-        for ch, syllables in _char_syllables().items():
+        for ch, syllables in readings.items():
             found = syllables & wanted
             if found:
                 self.char_syllables[ch] = found
@@ -184,7 +185,6 @@ _PAIR_CACHE_SIZE = 1 << 16
 _NO_SOUNDS = ((), ())
 
 
-@lru_cache(maxsize=1)
 def _char_syllables() -> dict[str, frozenset[str]]:
     """Every common character's readings as fuzzy toneless syllables."""
     return {chr(code): frozenset(_fuzzy_reading(r) for r in readings.split(","))
