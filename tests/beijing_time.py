@@ -1,4 +1,4 @@
-"""Small helpers for tests."""
+"""Moments for tests, given in Beijing time."""
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -7,7 +7,7 @@ import pytest
 
 from sqlalchemy import select
 
-from tests.helpers import at
+from tests.beijing_time import at
 from xinfang.cases import figures, service, surveys
 from xinfang.cases.service import Actor
 from xinfang.models import StaffUser, Survey

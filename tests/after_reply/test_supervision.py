@@ -13,7 +13,7 @@ from xinfang.cases.service import Actor, CaseNotFound
 from xinfang.cases.workflow import WorkflowError
 from xinfang.models import CaseEvent, Supervision
 from xinfang.queue import survey_jobs
-from tests.helpers import at
+from tests.beijing_time import at
 
 T0 = at("2026-03-02 10:00")
 DAY = timedelta(days=1)

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from tests.helpers import at
+from tests.beijing_time import at
 from xinfang.cases import deadlines
 from xinfang.cases.deadlines import Calendar
 

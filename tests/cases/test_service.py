@@ -5,7 +5,7 @@ import pytest
 from rq import Queue
 from sqlalchemy import func, select
 
-from tests.helpers import at
+from tests.beijing_time import at
 from xinfang.cases import service
 from xinfang.cases.codes import ALPHABET, LENGTH, normalize_tracking_code
 from xinfang.cases.service import Actor, CaseNotFound, ConflictError

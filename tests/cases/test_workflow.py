@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.helpers import at
+from tests.beijing_time import at
 from xinfang.cases.workflow import STATES, WorkflowError, allowed_actions, check_action
 
 T0 = at("2026-03-02 10:00")

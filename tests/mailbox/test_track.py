@@ -7,7 +7,7 @@ from xinfang.cases import service
 from xinfang.handlers import public_texts as texts
 from xinfang.models import Case, CaseEvent
 
-from ..helpers import at
+from ..beijing_time import at
 from .letters import LETTER, answer, hidden_fields, post_letter, tracking_code
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from tests.helpers import at
+from tests.beijing_time import at
 from xinfang.cases import service
 from xinfang.cases.service import Actor
 from xinfang.models import Notification, Petitioner

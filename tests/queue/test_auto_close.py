@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.helpers import at
+from tests.beijing_time import at
 from xinfang.cases import closing, service
 from xinfang.cases.service import Actor
 from xinfang.models import CaseEvent, InboundMessage

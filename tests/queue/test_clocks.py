@@ -9,7 +9,7 @@ from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
-from tests.helpers import at
+from tests.beijing_time import at
 from xinfang.cases import service
 from xinfang.models import CaseEvent
 from xinfang.queue import jobs, reminders

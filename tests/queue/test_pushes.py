@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import time_machine
 
-from tests.helpers import at
+from tests.beijing_time import at
 from xinfang.cases import service
 from xinfang.models import utcnow
 from xinfang.queue import operations
