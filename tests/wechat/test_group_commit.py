@@ -1,5 +1,6 @@
 """Answered messages stored together: each stored once, committed before its caller goes on."""
 import threading
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +13,7 @@ def row(n: int, sender: str = "oGroup") -> dict:
     message = inbox.new_message(channel="wechat", external_id=str(n), sender=f"{sender}{n % 3}", msg_type="text",
                                 raw="<xml/>", payload={"Content": str(n)})
     message.status, message.answer = "processed", f"answer {n}"
-    return {name: getattr(message, name) for name in inbox.MESSAGE_COLUMNS}
+    return inbox.message_row(message)
 
 
 def store_all(rt, rows: list[dict]) -> dict:
@@ -64,3 +65,23 @@ def test_a_session_that_wrote_is_told_apart(rt, session):
     assert inbox.wrote(session)
     session.rollback()
     assert not inbox.wrote(session)
+
+
+def test_a_stored_row_reads_back_as_it_was_given(rt, session):
+    earlier = row(1)
+    earlier["received_at"] = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+    store_all(rt, [earlier])
+    later = row(4)  # the same citizen (n % 3 == 1), a day later, with an intake kept
+    later["received_at"] = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+    later["intake"] = {"text": "牧场被占", "county": "康定市"}
+    later["payload"] = {"Content": "牧场被占 ༄༅", "MsgId": "4"}
+    store_all(rt, [later])
+    stored = session.scalar(select(InboundMessage).where(InboundMessage.external_id == "4"))
+    assert stored.payload == {"Content": "牧场被占 ༄༅", "MsgId": "4"}
+    assert stored.intake == {"text": "牧场被占", "county": "康定市"}
+    assert stored.received_at == datetime(2026, 3, 2, 1, 30, tzinfo=timezone.utc)
+    assert stored.status == "processed" and stored.answer == "answer 4" and stored.case_id is None
+    citizen = session.scalar(select(Petitioner).where(Petitioner.openid == "oGroup1"))
+    assert citizen.created_at == datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+    assert citizen.last_inbound_at == datetime(2026, 3, 2, 1, 30, tzinfo=timezone.utc)
+    assert citizen.subscribed

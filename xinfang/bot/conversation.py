@@ -152,7 +152,7 @@ def _store(session: Session, message: InboundMessage, answer: str, touch: bool) 
     message.attempts += 1
     try:
         if message.id is None:
-            row = {name: getattr(message, name) for name in inbox.MESSAGE_COLUMNS}
+            row = inbox.message_row(message)
             if not inbox.wrote(session):
                 # Nothing else to commit with it: one commit with the other callbacks answered meanwhile.
                 message.id = inbox.store_answered(session, row, touch)

@@ -7,13 +7,11 @@ customer-service window, and subscribe/unsubscribe, which turn status pushes
 on and off.
 
 A message whose dialogue step wrote nothing else is stored by `store_answered`:
-the callbacks a process answers at the same moment share one INSERT and one
-commit, each waiting for its own row before it answers.
+the callbacks a process answers at the same moment share one statement and one
+commit (group_commit), each waiting for its own row before it answers.
 """
 from __future__ import annotations
 
-import threading
-import weakref
 from datetime import datetime
 from functools import cache
 
@@ -23,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import InboundMessage, Petitioner, utcnow
+from . import group_commit
+from .group_commit import MESSAGE_COLUMNS
 
 # Events that are the citizen's own move: they open the 48-hour window like a message does.
 # TEMPLATESENDJOBFINISH and the automatic LOCATION report are the platform's, not the citizen's.
@@ -92,13 +92,9 @@ def _touch_values(openid: str, at: datetime, subscribed: bool | None = None) -> 
             "subscribed": True if subscribed is None else subscribed}
 
 
-# --- group commit ------------------------------------------------------------------
+# --- the callback's writes -----------------------------------------------------------
 
-_MESSAGES = InboundMessage.__table__
-MESSAGE_COLUMNS = tuple(column.name for column in _MESSAGES.columns if column.name != "id")
-_INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id)
-# Rows told apart by their key, not their order: SQLite would insert them one by one to keep the order.
-_INSERT_MANY = insert(_MESSAGES).returning(_MESSAGES.c.id, _MESSAGES.c.channel, _MESSAGES.c.external_id)
+_INSERT = insert(InboundMessage.__table__).returning(InboundMessage.__table__.c.id)
 _WROTE = "xinfang.wrote"
 
 
@@ -127,92 +123,22 @@ def wrote(session: Session) -> bool:
     return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
 
 
+def message_row(message: InboundMessage) -> dict:
+    """A new message as the row `insert_message` and `store_answered` write."""
+    return {name: getattr(message, name) for name in MESSAGE_COLUMNS}
+
+
 def insert_message(session: Session, row: dict) -> int:
-    """Add a new message (its MESSAGE_COLUMNS) to the session's transaction; its id. One INSERT, not
+    """Add a new message (its `message_row`) to the session's transaction; its id. One INSERT, not
     the unit of work: this is most of the callback's database time."""
     return session.execute(_INSERT, row).scalar_one()
 
 
 def store_answered(session: Session, row: dict, touch: bool) -> int:
-    """Store a new message (its MESSAGE_COLUMNS) and, if `touch`, its citizen's last inbound moment; its id.
+    """Store a new message (its `message_row`) and, if `touch`, its citizen's last inbound moment; its id.
 
     Committed before this returns, with the messages of other threads of the process that arrive
-    meanwhile. IntegrityError when it is stored already. `session` must hold no writes (see `wrote`):
-    they would not be in the commit.
+    meanwhile (group_commit). IntegrityError when it is stored already. `session` must hold no
+    writes (see `wrote`): they would not be in the commit.
     """
-    engine = session.get_bind()
-    group = _groups.get(engine)
-    if group is None:
-        group = _groups.setdefault(engine, _GroupCommit(engine))
-    return group.store(row, touch)
-
-
-class _Entry:
-    __slots__ = ("row", "touch", "id", "error", "done")
-
-    def __init__(self, row: dict, touch: bool):
-        self.row, self.touch, self.id, self.error, self.done = row, touch, None, None, False
-
-
-class _GroupCommit:
-    """The first caller while no group is being written writes all waiting entries; the others wait."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.waiting: list[_Entry] = []
-        self.writing = False
-        self.changed = threading.Condition()
-
-    def store(self, row: dict, touch: bool) -> int:
-        entry = _Entry(row, touch)
-        with self.changed:
-            self.waiting.append(entry)
-            while self.writing and not entry.done:
-                self.changed.wait()
-            group = None
-            if not entry.done:
-                self.writing = True
-                group, self.waiting = self.waiting, []
-        if group is not None:
-            try:
-                self._write(group)
-            finally:
-                with self.changed:
-                    for written in group:
-                        written.done = True
-                    self.writing = False
-                    self.changed.notify_all()
-        if entry.error is not None:
-            raise entry.error
-        if entry.id is None:
-            raise RuntimeError("message not stored")
-        return entry.id
-
-    def _write(self, group: list[_Entry]) -> None:
-        try:
-            self._insert(group)
-        except Exception as exc:
-            if len(group) == 1:
-                group[0].error = exc
-                return
-            # One bad row (nearly always a retry stored already) must not cost the others theirs.
-            for entry in group:
-                self._write([entry])
-
-    def _insert(self, group: list[_Entry]) -> None:
-        touched = {}  # one row per citizen: an upsert may not change a row twice
-        for entry in group:
-            if entry.touch:
-                sender, at = entry.row["sender"], entry.row["received_at"]
-                touched[sender] = max(at, touched.get(sender, at))
-        with self.engine.begin() as conn:
-            ids = {(channel, external_id): message_id for message_id, channel, external_id
-                   in conn.execute(_INSERT_MANY, [e.row for e in group])}
-            if touched:
-                conn.execute(_touch(self.engine.dialect.name, False),
-                             [_touch_values(openid, at) for openid, at in touched.items()])
-        for entry in group:
-            entry.id = ids[entry.row["channel"], entry.row["external_id"]]
-
-
-_groups: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+    return group_commit.store(session.get_bind(), row, touch)
