@@ -1,7 +1,8 @@
 import random
 
 from xinfang.nlp import build
-from xinfang.nlp.duplicates import DUPLICATE_THRESHOLD, fingerprint, is_duplicate, same_person_name, similarity
+from xinfang.nlp.duplicates import (DUPLICATE_THRESHOLD, fingerprint, is_duplicate, same_person_name, similarities,
+                                    similarity)
 
 
 def retell(text: str, rng: random.Random) -> str:
@@ -32,6 +33,18 @@ def test_fingerprint_is_compact_and_stable():
     assert fp == fingerprint("康定市新都桥镇工地拖欠农民工工资")
     assert isinstance(fp, str) and len(fp) < 400
     assert similarity(fp, fp) == 1.0
+
+
+def test_many_at_once_score_as_one_by_one_with_or_without_the_batch_memory():
+    stored = [fingerprint(t) for t in ("牧场被邻村占用三年，乡里调解不成", "县医院报销比例算错了，少报两千元",
+                                      "邻村占用我家牧场三年，乡里调解没有结果", "小区电梯坏了一个月没人修")]
+    new = [fingerprint("我家的牧场被邻村占了三年，乡里调解不成"), fingerprint("电梯坏了一个月，物业不修")]
+    memory: dict = {}
+    for fp in new:
+        one_by_one = [similarity(fp, other) for other in stored]
+        assert list(similarities(fp, stored)) == one_by_one
+        assert list(similarities(fp, stored, memory)) == one_by_one
+    assert similarities(new[0], stored, memory).argmax() in (0, 2)
 
 
 def test_duplicate_linking():

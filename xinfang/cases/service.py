@@ -211,14 +211,14 @@ def find_originals(session: Session, cases: list[Case]) -> list[Case | None]:
     same county): among the stored cases, and the new ones before it, which a burst of one mass
     petition registers together. A repeat is linked, never dropped (Art. 19 ¶3: merged by staff).
     """
-    found = []
+    found, decoded = [], {}
     with session.no_autoflush:
         candidates = _stored_candidates(session, cases)
         for i, case in enumerate(cases):
             mates = [j for j in reversed(range(i)) if _same_scope(cases[j], case)]  # newest first, as stored
             stored = candidates[i]
             fingerprints = [cases[j].fingerprint for j in mates] + [row.fingerprint for row in stored]
-            scores = duplicates.similarities(case.fingerprint, fingerprints)
+            scores = duplicates.similarities(case.fingerprint, fingerprints, decoded)
             best = int(scores.argmax()) if len(scores) else None
             # Link to the root of a chain, so a mass petition gathers under its first case.
             if best is None or scores[best] < duplicates.DUPLICATE_THRESHOLD:

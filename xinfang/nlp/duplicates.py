@@ -66,11 +66,22 @@ def similarity(fp_a: str, fp_b: str) -> float:
     return float(np.mean(a == b))
 
 
-def similarities(fp: str, others: list[str]) -> np.ndarray:
-    """similarity() of one fingerprint with many, in one vectorised comparison."""
+def similarities(fp: str, others: list[str], decoded: dict | None = None) -> np.ndarray:
+    """similarity() of one fingerprint with many, in one vectorised comparison.
+
+    `decoded` keeps the bytes of the fingerprints decoded so far: a registration batch compares each
+    of its cases with the same stored candidates, up to hundreds a county.
+    """
     if not others:
         return np.zeros(0)
-    matrix = np.frombuffer(b"".join(base64.b64decode(o[len(_PREFIX):]) for o in others), dtype="<u4")
+    decoded = {} if decoded is None else decoded
+    raw = []
+    for other in others:
+        found = decoded.get(other)
+        if found is None:
+            found = decoded[other] = base64.b64decode(other[len(_PREFIX):])
+        raw.append(found)
+    matrix = np.frombuffer(b"".join(raw), dtype="<u4")
     return np.mean(matrix.reshape(len(others), NUM_PERM) == _values(fp), axis=1)
 
 
