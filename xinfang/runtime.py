@@ -37,26 +37,20 @@ def make_engine(url: str):
     # No ping before each checkout: it was a round trip on every callback (two a message) and every
     # job. A connection the server dropped fails its first statement; SQLAlchemy then renews the
     # whole pool, and the callback stores the message on a fresh connection (conversation.answer_now).
-    engine = create_engine(url, pool_size=10, max_overflow=20, **_native_placeholders(url))
-    if url.startswith("postgresql+psycopg"):
+    if not url.startswith("postgresql+psycopg"):
+        return create_engine(url, pool_size=10, max_overflow=20)
+    # SQL goes to the server with PostgreSQL's own $1 placeholders, as SQLAlchemy wrote it: with the
+    # default %(name)s style psycopg rewrites every statement in Python before sending it, and caches
+    # the rewrite only for short ones (a registration batch's multi-row INSERTs were rewritten each
+    # time, a fifth of a worker's CPU).
+    engine = create_engine(url, pool_size=10, max_overflow=20, paramstyle="numeric_dollar",
+                           connect_args={"cursor_factory": psycopg.RawCursor})
 
-        @event.listens_for(engine, "connect")
-        def _raw_server_cursors(dbapi_conn, _record):
-            dbapi_conn.server_cursor_factory = psycopg.RawServerCursor  # yield_per's cursors too
+    @event.listens_for(engine, "connect")
+    def _raw_server_cursors(dbapi_conn, _record):
+        dbapi_conn.server_cursor_factory = psycopg.RawServerCursor  # yield_per's cursors too
 
     return engine
-
-
-def _native_placeholders(url: str) -> dict:
-    """On psycopg, SQL goes to the server with PostgreSQL's own $1 placeholders, as SQLAlchemy wrote it.
-
-    With the default %(name)s style psycopg rewrites every statement in Python before sending it,
-    and caches the rewrite only for short ones: a registration batch's multi-row INSERTs were
-    rewritten each time, a fifth of a worker's CPU.
-    """
-    if not url.startswith("postgresql+psycopg"):
-        return {}
-    return {"paramstyle": "numeric_dollar", "connect_args": {"cursor_factory": psycopg.RawCursor}}
 
 
 class Runtime:

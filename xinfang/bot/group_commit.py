@@ -103,8 +103,22 @@ def _touched(group: list[_Entry]) -> list[dict]:
         if entry.touch:
             sender, at = entry.row["sender"], entry.row["received_at"]
             latest[sender] = max(at, latest.get(sender, at))
-    return [{"openid": openid, "created_at": at, "last_inbound_at": at, "subscribed": True}
-            for openid, at in latest.items()]
+    return [touch_row(openid, at) for openid, at in latest.items()]
+
+
+def touch_row(openid: str, at, subscribed: bool | None = None) -> dict:
+    """A citizen's row as the upsert of their last inbound moment writes it (TOUCH_COLUMNS)."""
+    return {"openid": openid, "created_at": at, "last_inbound_at": at,
+            "subscribed": True if subscribed is None else subscribed}
+
+
+def touch_statement(dialect_name: str, changed: tuple[str, ...] = ("last_inbound_at",), rows: int | None = None):
+    """The upsert of citizens' last inbound moment (and the other `changed` columns), each row created
+    once; with `rows`, as that many VALUES rows of bound parameters (p_<column>_<i>)."""
+    upsert = (postgresql if dialect_name == "postgresql" else sqlite).insert(_PETITIONERS)
+    if rows is not None:
+        upsert = upsert.values([{name: bindparam(f"p_{name}_{i}") for name in TOUCH_COLUMNS} for i in range(rows)])
+    return upsert.on_conflict_do_update(index_elements=["openid"], set_={c: upsert.excluded[c] for c in changed})
 
 
 def write_rows(engine, rows: list[dict], touched: list[dict]) -> dict:
@@ -123,15 +137,11 @@ def write_rows(engine, rows: list[dict], touched: list[dict]) -> dict:
             # A data-modifying CTE is one statement, all or nothing: no transaction around it.
             connection.driver_connection.autocommit = True
             try:
-                cursor.execute(*statements[0].bind(params))
-                found = cursor.fetchall()
+                found = _run(cursor, statements, params)
             finally:
                 connection.driver_connection.autocommit = False
         else:
-            cursor.execute(*statements[0].bind(params))
-            found = cursor.fetchall()
-            if touched:
-                cursor.execute(*statements[1].bind(params))
+            found = _run(cursor, statements, params)
             connection.commit()
         return {(channel, external_id): message_id for message_id, channel, external_id in found}
     except dialect.loaded_dbapi.Error as exc:
@@ -145,27 +155,36 @@ def write_rows(engine, rows: list[dict], touched: list[dict]) -> dict:
         connection.close()
 
 
+def _run(cursor, statements: tuple, params: dict) -> list:
+    """Run the statements in order; the rows the first returns (the messages' ids)."""
+    first, *rest = statements
+    cursor.execute(*first.bind(params))
+    found = cursor.fetchall()
+    for statement in rest:
+        cursor.execute(*statement.bind(params))
+    return found
+
+
 def _params(dialect, rows: list[dict], touched: list[dict]) -> dict:
-    processors = _processors(dialect)
+    message_processors, touch_processors = _processors(dialect)
     params = {}
     for i, row in enumerate(rows):
-        for name in MESSAGE_COLUMNS:
-            process = processors[name]
+        for name, process in zip(MESSAGE_COLUMNS, message_processors):
             params[f"{name}_{i}"] = row[name] if process is None else process(row[name])
     for i, row in enumerate(touched):
-        for name in TOUCH_COLUMNS:
-            process = processors[f"petitioners.{name}"]
+        for name, process in zip(TOUCH_COLUMNS, touch_processors):
             params[f"p_{name}_{i}"] = row[name] if process is None else process(row[name])
     return params
 
 
 @lru_cache(maxsize=8)
-def _processors(dialect) -> dict:
-    """What SQLAlchemy would do to each value before the driver sees it (UTC datetimes, JSON)."""
-    found = {name: _MESSAGES.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in MESSAGE_COLUMNS}
-    for name in TOUCH_COLUMNS:
-        found[f"petitioners.{name}"] = _PETITIONERS.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-    return found
+def _processors(dialect) -> tuple[list, list]:
+    """What SQLAlchemy would do to each value before the driver sees it (UTC datetimes, JSON), in the
+    order of MESSAGE_COLUMNS and TOUCH_COLUMNS."""
+    def of(table, names):
+        return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+
+    return of(_MESSAGES, MESSAGE_COLUMNS), of(_PETITIONERS, TOUCH_COLUMNS)
 
 
 class _Compiled:
@@ -186,22 +205,14 @@ def _statements(dialect, rows: int, touched: int) -> tuple:
     messages = insert(_MESSAGES).values([{name: bindparam(f"{name}_{i}") for name in MESSAGE_COLUMNS}
                                          for i in range(rows)])
     messages = messages.returning(_MESSAGES.c.id, _MESSAGES.c.channel, _MESSAGES.c.external_id)
-    upsert = _upsert(dialect.name, touched) if touched else None
+    upsert = touch_statement(dialect.name, rows=touched) if touched else None
     if dialect.name == "postgresql":
         stored = messages.cte("stored")
         statement = select(stored.c.id, stored.c.channel, stored.c.external_id)
         if upsert is not None:
             statement = statement.add_cte(upsert.cte("touched"))
         return (_Compiled(statement, dialect),)
-    return _Compiled(messages, dialect), None if upsert is None else _Compiled(upsert, dialect)
-
-
-def _upsert(dialect_name: str, touched: int):
-    """The citizens' last inbound moment, each row created once."""
-    upsert = (postgresql if dialect_name == "postgresql" else sqlite).insert(_PETITIONERS).values([
-        {name: bindparam(f"p_{name}_{i}") for name in TOUCH_COLUMNS} for i in range(touched)])
-    return upsert.on_conflict_do_update(index_elements=["openid"],
-                                        set_={"last_inbound_at": upsert.excluded.last_inbound_at})
+    return tuple(_Compiled(statement, dialect) for statement in (messages, upsert) if statement is not None)
 
 
 _groups: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

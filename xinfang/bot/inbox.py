@@ -16,11 +16,10 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import event, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..models import InboundMessage, Petitioner, utcnow
+from ..models import InboundMessage, utcnow
 from . import group_commit
 from .group_commit import MESSAGE_COLUMNS
 
@@ -76,20 +75,14 @@ def touch_petitioner(session: Session, message: InboundMessage, subscribed: bool
     One upsert, no read: this runs on the hot path of the callback.
     """
     session.execute(_touch(session.get_bind().dialect.name, subscribed is not None),
-                    _touch_values(message.sender, message.received_at, subscribed))
+                    group_commit.touch_row(message.sender, message.received_at, subscribed))
 
 
 @cache
 def _touch(dialect_name: str, subscription: bool):
     # Built once: the statement's compiled form is then reused (unsubscribe stops every push to this citizen).
-    upsert = (postgresql if dialect_name == "postgresql" else sqlite).insert(Petitioner.__table__)
-    changed = ("last_inbound_at", "subscribed") if subscription else ("last_inbound_at",)
-    return upsert.on_conflict_do_update(index_elements=["openid"], set_={c: upsert.excluded[c] for c in changed})
-
-
-def _touch_values(openid: str, at: datetime, subscribed: bool | None = None) -> dict:
-    return {"openid": openid, "created_at": at, "last_inbound_at": at,
-            "subscribed": True if subscribed is None else subscribed}
+    return group_commit.touch_statement(dialect_name, ("last_inbound_at", "subscribed") if subscription
+                                        else ("last_inbound_at",))
 
 
 # --- the callback's writes -----------------------------------------------------------
