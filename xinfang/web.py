@@ -5,6 +5,11 @@ from gunicorn.app.base import BaseApplication
 
 from .config import Settings
 
+# Threads per worker: the callback waits briefly on Redis and the database, and threads overlap
+# those waits. Four and eight cost the same CPU per message (bench/bench_wechat.py --threads);
+# eight leave more room while a backend is slow to answer.
+THREADS = 8
+
 
 class GunicornServer(BaseApplication):
     """gunicorn running the WSGI app that `load_app()` builds in each worker."""
@@ -38,18 +43,22 @@ def warm_classifier(worker):
     nlp.warm_up()
 
 
-def run_web(settings: Settings, host: str, port: int, workers: int = 2, threads: int = 8) -> int:
-    options = {
-        "bind": f"{host}:{port}",
+def gunicorn_options(bind: str, workers: int, threads: int = THREADS) -> dict:
+    """How `xinfang web` runs gunicorn; the callback benchmark serves both of its handlers with these."""
+    return {
+        "bind": bind,
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread",
         "timeout": 30,
         "graceful_timeout": 10,
-        "accesslog": "-",
         # Several gunicorns may run on one host (web, benchmarks); none needs the control socket.
         "control_socket_disable": True,
         "post_worker_init": warm_classifier,
     }
+
+
+def run_web(settings: Settings, host: str, port: int, workers: int = 2) -> int:
+    options = gunicorn_options(f"{host}:{port}", workers) | {"accesslog": "-"}
     GunicornServer(gateway_loader(settings), options).run()
     return 0
