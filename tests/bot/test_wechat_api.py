@@ -58,6 +58,16 @@ def test_text_template_and_subscribe_reach_the_platform(api, simulator):
     assert len(calls(simulator, "token")) == 1
 
 
+def test_a_template_repeated_with_its_client_msg_id_is_sent_once(api, simulator):
+    data = {"keyword1": {"value": "已登记"}}
+    first = api.send_template(OPENID, "tpl-status", data, client_msg_id="xinfang-notice-7")
+    again = api.send_template(OPENID, "tpl-status", data, client_msg_id="xinfang-notice-7")
+    other = api.send_template(OPENID, "tpl-status", data, client_msg_id="xinfang-notice-8")
+    got = sent(simulator)
+    assert [m["payload"]["client_msg_id"] for m in got] == ["xinfang-notice-7", "xinfang-notice-8"]
+    assert again == first and other != first
+
+
 def test_the_token_is_shared_through_redis(api, rt, settings, simulator):
     api.send_text(OPENID, "一")
     other = WeChatAPI(api.settings, rt.redis)  # another process, same Redis

@@ -7,9 +7,10 @@ from datetime import timedelta
 import time_machine
 
 from tests.beijing_time import at
+from xinfang import runtime
 from xinfang.cases import service
 from xinfang.models import utcnow
-from xinfang.queue import operations
+from xinfang.queue import operations, sweeper
 
 from .conftest import ADMIN, notifications
 
@@ -54,6 +55,31 @@ def test_outside_the_48_hour_window_a_template_message_carries_the_notice(sessio
     assert entry["payload"]["url"].endswith("/track/" + case.tracking_code)
     [n] = notifications(session, case_id=case.id)
     assert (n.status, n.channel, n.external_id) == ("sent", "wechat_template", str(entry["msgid"]))
+
+
+def test_a_template_sent_again_after_a_crash_reaches_the_citizen_once(session, cal, citizen, new_case, platform,
+                                                                       run_jobs, daytime):
+    petitioner = citizen()
+    petitioner.last_inbound_at = utcnow() - timedelta(days=3)
+    session.commit()
+    case = new_case(petitioner)
+    run_jobs()
+    [first] = platform.sent(petitioner.openid)
+
+    # The worker died after WeChat took the message and before `sent` was committed: the row is
+    # unsent again, and the sweeper sends it once more.
+    [n] = notifications(session, case_id=case.id)
+    n.status, n.sent_at, n.external_id = "pending", None, None
+    n.next_attempt_at = utcnow() - timedelta(minutes=1)  # the sweeper waits out its grace
+    session.commit()
+    assert sweeper.sweep(session, runtime.current().redis).notifications == 1
+    run_jobs()
+
+    assert platform.sent(petitioner.openid) == [first]  # WeChat dropped the repeat by its client_msg_id
+    session.expire_all()
+    [n] = notifications(session, case_id=case.id)
+    assert (n.status, n.external_id) == ("sent", str(first["msgid"]))
+    assert [c["errcode"] for c in platform.calls("message/template/send")] == [0, 0]
 
 
 def test_templates_per_event_come_from_the_configured_file(tmp_path, settings, rt, session, cal, citizen, new_case,

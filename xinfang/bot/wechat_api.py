@@ -94,9 +94,19 @@ class WeChatAPI:
         """A customer-service message (only within 48 h of the user's last message)."""
         self._call(lambda: self.client.message.send_text(openid, text))
 
-    def send_template(self, openid: str, template_id: str, data: dict, url: str | None = None) -> str:
-        """A template message; returns WeChat's msgid (TEMPLATESENDJOBFINISH reports on it)."""
-        result = self._call(lambda: self.client.message.send_template(openid, template_id, data, url=url))
+    def send_template(self, openid: str, template_id: str, data: dict, url: str | None = None,
+                      client_msg_id: str | None = None) -> str:
+        """A template message; returns WeChat's msgid (TEMPLATESENDJOBFINISH reports on it).
+
+        `client_msg_id`: WeChat sends one message per openid and id within ten minutes, so a send
+        repeated after a crash reaches the citizen once. wechatpy's send_template has no such field.
+        """
+        body = {"touser": openid, "template_id": template_id, "data": data}
+        if url:
+            body["url"] = url
+        if client_msg_id:
+            body["client_msg_id"] = client_msg_id
+        result = self._call(lambda: self.client.post("message/template/send", data=body))
         return str(result["msgid"])
 
     def send_subscribe(self, openid: str, template_id: str, data: dict, page: str | None = None) -> None:

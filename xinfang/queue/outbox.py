@@ -10,10 +10,13 @@ The case service writes a Notification row in the transition's transaction;
 4. the `sent` status is written before the API call and committed right after the
    API accepted the message (on PostgreSQL only the COMMIT is left to send then).
 
-The limit: WeChat, SMS gateways and SMTP take no idempotency key, so a
-process killed between the API's acceptance and step 4's COMMIT (under a
-millisecond) leaves the row unsent, and the sweeper sends it again after the
-marker expires. That is the only way a citizen can read a push twice.
+5. a template message carries the notice's `client_msg_id`: WeChat sends one
+   message per openid and id within ten minutes, whoever asks again.
+
+The limit: customer-service messages, SMS gateways and SMTP take no idempotency
+key, so a process killed between the API's acceptance and step 4's COMMIT
+(under a millisecond) leaves the row unsent, and the sweeper sends it again
+after the marker expires. That is the only way a citizen can read a push twice.
 """
 from __future__ import annotations
 

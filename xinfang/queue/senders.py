@@ -116,10 +116,17 @@ class WeChatTemplateSender:
         data = {key: {"value": value.format(**fields)} for key, value in spec["data"].items()}
         url = spec["url"].format(**fields) if spec.get("url") else None
         try:
-            msgid = self.api.send_template(petitioner.openid, spec["template_id"], data, url=url)
+            msgid = self.api.send_template(petitioner.openid, spec["template_id"], data, url=url,
+                                           client_msg_id=template_send_id(notification))
         except WeChatAPIError as exc:
             raise _wechat_error(exc) from None
         return str(msgid) if msgid is not None else None
+
+
+def template_send_id(notification) -> str:
+    """The notice's client_msg_id: a send repeated after a worker died mid-send (the outbox
+    sweeper's, a minute later) is one WeChat drops, within its ten minutes."""
+    return f"xinfang-notice-{notification.id}"
 
 
 def _check_follower(petitioner) -> None:

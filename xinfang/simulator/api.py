@@ -115,7 +115,11 @@ def template_send():
     _check_reachable(body["touser"], needs_window=False)
     simulator = current_simulator()
     msgid = new_msg_id()
-    simulator.state.record_sent(body["touser"], "message/template/send", body, msgid)
+    # client_msg_id: WeChat sends one message per openid and id within ten minutes, and answers
+    # a repeat with the first one's msgid.
+    earlier = simulator.state.record_template(body["touser"], body, msgid)
+    if earlier is not None:
+        return {"errcode": 0, "errmsg": "ok", "msgid": earlier}
     simulator.template_sent(body["touser"], msgid)
     return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 

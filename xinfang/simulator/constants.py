@@ -28,6 +28,8 @@ TEMPLATE_SYSTEM_FAILED = "failed: system failed"
 CUSTOMER_SERVICE_WINDOW_SECONDS = 48 * 3600
 
 ACCESS_TOKEN_TTL_SECONDS = 7200
+# A template message's client_msg_id: one message per openid and id within this long.
+TEMPLATE_DEDUPE_SECONDS = 600
 
 # What WeChat shows the user when the account did not answer in time.
 SERVICE_UNAVAILABLE_TEXT = "该公众号暂时无法提供服务，请稍后再试"

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .constants import (ACCESS_TOKEN_TTL_SECONDS, CUSTOMER_SERVICE_WINDOW_SECONDS, ErrCode)
+from .constants import (ACCESS_TOKEN_TTL_SECONDS, CUSTOMER_SERVICE_WINDOW_SECONDS, TEMPLATE_DEDUPE_SECONDS, ErrCode)
 from .messages import counts_as_interaction
 
 # WeChat keeps the previous access token valid this long after a new one.
@@ -58,12 +58,13 @@ class SimulatorState:
         self._followers: dict[str, Follower] = {}
         self._faults: dict[str, Fault] = {}  # endpoint -> pending fault
         self._outbox: list[dict] = []
+        self._template_ids: dict[tuple[str, str], tuple[int, float]] = {}  # (openid, client_msg_id) -> (msgid, at)
         self._calls: deque[dict] = deque(maxlen=LOG_LIMIT)
         self._conversation: deque[dict] = deque(maxlen=LOG_LIMIT)
 
     def reset(self) -> None:
         with self._lock:
-            for store in (self._tokens, self._followers, self._faults):
+            for store in (self._tokens, self._followers, self._faults, self._template_ids):
                 store.clear()
             for log in (self._outbox, self._calls, self._conversation):
                 log.clear()
@@ -191,6 +192,20 @@ class SimulatorState:
                      "endpoint": endpoint, "msgid": msgid, "payload": payload}
             self._outbox.append(entry)
             return entry
+
+    def record_template(self, openid: str, payload: dict, msgid: int) -> int | None:
+        """Record a template message; with a client_msg_id WeChat sent already to this openid within
+        TEMPLATE_DEDUPE_SECONDS, record nothing and return that message's msgid (None: it is new)."""
+        key = payload.get("client_msg_id")
+        with self._lock:
+            now = self.clock()
+            if key:
+                earlier = self._template_ids.get((openid, key))
+                if earlier is not None and now - earlier[1] < TEMPLATE_DEDUPE_SECONDS:
+                    return earlier[0]
+                self._template_ids[(openid, key)] = (msgid, now)
+            self.record_sent(openid, "message/template/send", payload, msgid)
+            return None
 
     def sent(self, openid: str | None = None, after: int = 0) -> list[dict]:
         with self._lock:
