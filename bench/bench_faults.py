@@ -13,7 +13,8 @@ killed in the run starts cold all the same). The warm-up's messages and
 notices count in every figure but the latency; `--warm-up 0` runs cold.
 
 Prints messages sent, cases created, notifications expected, sent once, sent
-twice, lost; the latency from `确认` to the status push as the simulator
+twice, lost (cases are fewer than citizens: a petition naming two counties is
+asked which one, and these scripted citizens answer only 确认); the latency from `确认` to the status push as the simulator
 recorded it (p50/p99); and, for one worker, intakes registered a second of
 its time in registration jobs (classification, routing and the database
 writes; a job takes the intakes waiting beside its own, so fewer jobs run
