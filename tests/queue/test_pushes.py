@@ -39,12 +39,17 @@ def test_every_citizen_visible_transition_is_pushed_once_with_its_text(session, 
     assert [n.status for n in notifications(session, petitioner_id=petitioner.id)] == ["sent"] * 5
 
 
-def test_outside_the_48_hour_window_a_template_message_carries_the_notice(session, cal, citizen, new_case, platform,
-                                                                          run_jobs, daytime):
+def silent_for_three_days(session, citizen, new_case):
+    """A citizen outside WeChat's 48-hour window, and their case just registered."""
     petitioner = citizen()
     petitioner.last_inbound_at = utcnow() - timedelta(days=3)
     session.commit()
-    case = new_case(petitioner)
+    return petitioner, new_case(petitioner)
+
+
+def test_outside_the_48_hour_window_a_template_message_carries_the_notice(session, cal, citizen, new_case, platform,
+                                                                          run_jobs, daytime):
+    petitioner, case = silent_for_three_days(session, citizen, new_case)
     run_jobs()
 
     [entry] = platform.sent(petitioner.openid)
@@ -59,10 +64,7 @@ def test_outside_the_48_hour_window_a_template_message_carries_the_notice(sessio
 
 def test_a_template_sent_again_after_a_crash_reaches_the_citizen_once(session, cal, citizen, new_case, platform,
                                                                        run_jobs, daytime):
-    petitioner = citizen()
-    petitioner.last_inbound_at = utcnow() - timedelta(days=3)
-    session.commit()
-    case = new_case(petitioner)
+    petitioner, case = silent_for_three_days(session, citizen, new_case)
     run_jobs()
     [first] = platform.sent(petitioner.openid)
 
