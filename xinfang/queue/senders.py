@@ -125,8 +125,9 @@ class WeChatTemplateSender:
 
 def template_send_id(notification) -> str:
     """The notice's client_msg_id: a send repeated after a worker died mid-send (the outbox
-    sweeper's, a minute later) is one WeChat drops, within its ten minutes."""
-    return f"xinfang-notice-{notification.id}"
+    sweeper's, a minute later) is one WeChat drops, within its ten minutes. The row's creation
+    moment goes with its id: a database set up afresh numbers its notices from 1 again."""
+    return f"xinfang-{notification.id}-{int(notification.created_at.timestamp())}"
 
 
 def _check_follower(petitioner) -> None:
