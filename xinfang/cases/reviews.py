@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import runtime
 from ..models import Case, CaseEvent, StaffUser
-from ..nlp import duplicates
+from ..nlp import repeats
 from . import deadlines
 from .departments import department_name
 from .workflow import NOT_ACCEPTED_GROUNDS
@@ -137,7 +137,7 @@ def final_precedent(session: Session, case: Case) -> Case | None:
                            Case.fingerprint.is_not(None)).order_by(Case.id.desc())
     )
     for other in finals:
-        if duplicates.is_duplicate(case.fingerprint, other.fingerprint):
+        if repeats.is_duplicate(case.fingerprint, other.fingerprint):
             return other
     return None
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import Case, CaseEvent, Department, LabelCorrection, Notification, Petitioner, utcnow
-from ..nlp import duplicates
+from ..nlp import repeats
 from . import followups, notices, reviews, surveys
 from .codes import new_tracking_code
 from .departments import department_name
@@ -187,7 +187,7 @@ def _new_case(petition: Petition, cal: Calendar) -> Case:
                 township=petition.township, status="received", received_at=now, created_at=now)
     if petition.labels:
         _apply_labels(case, petition.labels, now)
-    case.fingerprint = duplicates.fingerprint(case.text)
+    case.fingerprint = repeats.fingerprint(case.text)
     case.clock, case.due_at = running_clock(case, cal)
     return case
 
@@ -218,10 +218,10 @@ def find_originals(session: Session, cases: list[Case]) -> list[Case | None]:
             mates = [j for j in reversed(range(i)) if _same_scope(cases[j], case)]  # newest first, as stored
             stored = candidates[i]
             fingerprints = [cases[j].fingerprint for j in mates] + [row.fingerprint for row in stored]
-            scores = duplicates.similarities(case.fingerprint, fingerprints, decoded)
+            scores = repeats.similarities(case.fingerprint, fingerprints, decoded)
             best = int(scores.argmax()) if len(scores) else None
             # Link to the root of a chain, so a mass petition gathers under its first case.
-            if best is None or scores[best] < duplicates.DUPLICATE_THRESHOLD:
+            if best is None or scores[best] < repeats.DUPLICATE_THRESHOLD:
                 found.append(None)
             elif best < len(mates):
                 found.append(found[mates[best]] or cases[mates[best]])

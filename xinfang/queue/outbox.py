@@ -8,8 +8,7 @@ The case service writes a Notification row in the transition's transaction;
    whole send, which still holds when Redis lost the marker;
 3. the status is read under that lock: `sent` and `dead` rows are never sent;
 4. the `sent` status is written before the API call and committed right after the
-   API accepted the message (on PostgreSQL only the COMMIT is left to send then).
-
+   API accepted the message (on PostgreSQL only the COMMIT is left to send then);
 5. a template message carries the notice's `client_msg_id`: WeChat sends one
    message per openid and id within ten minutes, whoever asks again.
 

@@ -6,7 +6,7 @@ typos far more than its substance. The signature is a short string a case
 can store; similarity() estimates the Jaccard similarity of two texts.
 
 DUPLICATE_THRESHOLD was chosen from measurements on the training texts
-(tests/nlp/test_duplicates.py re-measures it): retellings of one petition
+(tests/nlp/test_repeats.py re-measures it): retellings of one petition
 (reordered clauses, added greetings, typos, dropped sentences) score
 0.45-0.95, different petitions on the same topic score below 0.25.
 """
@@ -56,7 +56,7 @@ def fingerprint(text: str) -> str:
 
 def _values(fp: str) -> np.ndarray:
     if not fp.startswith(_PREFIX):
-        raise ValueError("not a fingerprint made by xinfang.nlp.duplicates")
+        raise ValueError("not a fingerprint made by xinfang.nlp.repeats")
     return np.frombuffer(base64.b64decode(fp[len(_PREFIX):]), dtype="<u4")
 
 

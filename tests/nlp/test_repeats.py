@@ -1,7 +1,7 @@
 import random
 
 from xinfang.nlp import build
-from xinfang.nlp.duplicates import (DUPLICATE_THRESHOLD, fingerprint, is_duplicate, same_person_name, similarities,
+from xinfang.nlp.repeats import (DUPLICATE_THRESHOLD, fingerprint, is_duplicate, same_person_name, similarities,
                                     similarity)
 
 
