@@ -44,6 +44,9 @@ def test_a_petition_is_registered_and_gets_a_tracking_code(client, session):
     ({"mailbox": "governor", "text": LETTER, "county": "成都市"}, "county"),
     ({"mailbox": "governor", "text": LETTER, "county": ["康定市"]}, "county"),
     ({"mailbox": "governor", "text": LETTER, "name": "名" * 31}, "name"),
+    # Limits count what was sent (the document's maxLength), ends trimmed or not.
+    ({"mailbox": "governor", "text": LETTER, "name": "\x1c" + "名" * 30}, "name"),
+    ({"mailbox": "governor", "text": " " + "字" * 5000}, "text"),
     ({"mailbox": "governor", "text": LETTER, "name": "两行\n名字"}, "name"),
     ({"mailbox": "governor", "text": LETTER, "phone": "1381234567"}, "phone"),
     ({"mailbox": "governor", "text": LETTER, "phone": "电话"}, "phone"),

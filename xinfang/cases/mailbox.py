@@ -91,11 +91,14 @@ def validate(session: Session, raw: dict) -> Letter:
         if not isinstance(value, str):
             errors[name] = f"{label}应为文字"
             return None
+        # The limit counts what was sent, as the API's document says (maxLength): spaces or control
+        # characters at the ends, trimmed below, must not carry a value past it.
+        sent = len(value)
         value = value.strip().replace("\r\n", "\n")
         if _CONTROL.search(value) or (not multiline and "\n" in value):
             errors[name] = f"{label}含有无法识别的字符"
-        elif len(value) > max_len:
-            errors[name] = f"{label}不能超过{max_len}个字（现有{len(value)}个字）"
+        elif sent > max_len:
+            errors[name] = f"{label}不能超过{max_len}个字（现有{sent}个字）"
         elif len(value) < min_len:
             errors[name] = f"{label}太短，请至少写{min_len}个字，把事情说清楚"
         return value
