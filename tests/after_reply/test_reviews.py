@@ -75,6 +75,29 @@ def test_a_prefecture_departments_reply_is_reviewed_by_the_prefecture_government
     assert reviews.next_body(session, case).name == "四川省人民政府"
 
 
+def test_the_opinion_under_review_is_not_reviewed_by_its_own_author(
+        session, cal, county_handler, prefecture_handler, replied_at):
+    # 康定市's labour department replied: its 复查 goes to the prefecture's labour department (Art. 35).
+    case = reply_case(session, cal, county_handler, replied_at=replied_at)
+    service.perform_action(session, cal, case, "request_review", citizen(case), now=replied_at + DAY)
+    assert "review_reply" not in service.available_actions(session, cal, case, county_handler, replied_at + 2 * DAY)
+    with pytest.raises(WorkflowError, match="复查意见由州人力资源和社会保障局出具"):
+        service.perform_action(session, cal, case, "review_reply", county_handler, REPLY, now=replied_at + 2 * DAY)
+    session.refresh(case)
+    assert (case.status, case.review_level) == ("review", 0)
+    assert "review_reply" in service.available_actions(session, cal, case, prefecture_handler, replied_at + 2 * DAY)
+    service.perform_action(session, cal, case, "review_reply", prefecture_handler, REPLY, now=replied_at + 3 * DAY)
+    assert (case.status, case.review_level) == ("replied", 1)
+    # Its 复核 goes one more level up, to the prefecture government (its 信访部门 acts for it).
+    service.perform_action(session, cal, case, "request_rereview", citizen(case), now=replied_at + 4 * DAY)
+    with pytest.raises(WorkflowError, match="复核意见由甘孜藏族自治州人民政府出具"):
+        service.perform_action(session, cal, case, "rereview_reply", prefecture_handler, REPLY,
+                               now=replied_at + 5 * DAY)
+    xfj = Actor("staff", "handler", None, "州信访局承办人", department_code="xfj")
+    service.perform_action(session, cal, case, "rereview_reply", xfj, REPLY, now=replied_at + 5 * DAY)
+    assert (case.status, case.review_level) == ("closed", 2)
+
+
 def test_the_level_above_is_configurable_per_department(session, cal, rt, tmp_path, county_handler, replied_at):
     config = json.loads(reviews.DEFAULT_BODIES.read_text(encoding="utf-8"))
     config["up_by_department"] = {"rsj": {"county_department": "county_government"}}

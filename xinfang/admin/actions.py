@@ -19,7 +19,7 @@ from ..cases import notices, reviews, service, supervision
 from ..cases.deadlines import Calendar, running_clock
 from ..cases.departments import department_name
 from ..cases.service import Actor
-from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, TRANSITIONS, WorkflowError, check_action
+from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, TRANSITIONS, WorkflowError
 from ..models import Case, Department, StaffUser, Supervision
 from . import audit
 
@@ -112,7 +112,7 @@ def preview(session: Session, cal: Calendar, case: Case, action: str, actor: Act
     Raises WorkflowError when the action would be refused, so the confirm step never shows a notice
     that cannot be sent.
     """
-    transition = check_action(case, action, actor.role, params, now, cal)
+    transition = service.check_staff_action(session, cal, case, action, actor, params, now)
     if action == "assign" and not session.scalar(select(Department.id).where(Department.code == params["department"])):
         raise WorkflowError(f"没有编码为 {params['department']} 的部门")
     if transition.notice is None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..cases import reviews, service, supervision
 from ..cases.deadlines import Calendar
 from ..cases.service import Actor
-from ..cases.workflow import ROUTES, NOT_ACCEPTED_GROUNDS, STATES, TRANSITIONS, allowed_actions
+from ..cases.workflow import ROUTES, NOT_ACCEPTED_GROUNDS, STATES, TRANSITIONS
 from ..models import Case, Department, Supervision
 from ..nlp.personal import extract_personal, mask
 from . import queries
@@ -118,7 +118,7 @@ def detail(session: Session, cal: Calendar, actor: Actor, case: Case, now: datet
         "duplicate_of": original.tracking_code if original and service.can_see(actor, original) else None,
         "repeats": [c.tracking_code for c in queries.repeats_of(session, case) if service.can_see(actor, c)],
         "timeline": [_event(e) for e in case.events],
-        "allowed_actions": allowed_actions(case, actor.role, now, cal) if actor.role != "leader" else [],
+        "allowed_actions": service.available_actions(session, cal, case, actor, now),
         "reply": _reply(case),
         "route": {"route": case.route, "name": ROUTES.get(case.route), "body": case.route_body,
                   "reason": case.route_reason} if case.route else None,

@@ -26,6 +26,7 @@ from .workflow import NOT_ACCEPTED_GROUNDS
 
 DEFAULT_BODIES = Path(__file__).resolve().parent.parent / "data" / "review_bodies.json"
 REVIEW_REQUESTS = ("request_review", "request_rereview")
+REVIEW_OPINIONS = {"review_reply": ("复查", "第三十五条"), "rereview_reply": ("复核", "第三十六条")}
 LEVEL_NAMES = {1: "复查", 2: "复核"}
 
 
@@ -102,6 +103,24 @@ def route_review(session: Session, case: Case) -> str:
     case.review_body = body.name
     case.review_department_code = body.department_code
     return body.name
+
+
+def opinion_refusal(session: Session, case: Case, action: str, actor) -> str | None:
+    """Why this handler may not write the pending 复查/复核 opinion, or None when they may.
+
+    The body one level up decides (Art. 35, 36), never the one whose opinion is under review: a handler
+    writes it only for that body, in its department (as routed) and at its level (a county's or the
+    prefecture's). The prefecture's 信访部门 roles may record any such opinion, one that a body
+    outside the system, such as the province, sent on paper too.
+    """
+    if action not in REVIEW_OPINIONS or actor.role != "handler":
+        return None
+    county_level = next_body(session, case).level.startswith("county_")
+    if (case.review_department_code is not None and actor.department_code == case.review_department_code
+            and (actor.county == case.county if county_level else not actor.county)):
+        return None
+    kind, article = REVIEW_OPINIONS[action]
+    return f"{kind}意见由{case.review_body or '上一级机关'}出具，本单位不能出具（《信访工作条例》{article}）"
 
 
 def review_offer(session: Session, cal: deadlines.Calendar, case: Case, now: datetime, *, on_page: bool = False) -> str:

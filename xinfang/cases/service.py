@@ -24,7 +24,8 @@ from .codes import new_tracking_code
 from .departments import department_name
 from .deadlines import Calendar, running_clock
 from .names import name_keys
-from .workflow import HANDLING_STATES, OPEN_STATES, ROUTES, STATES, TRANSITIONS, WorkflowError, check_action
+from .workflow import (HANDLING_STATES, OPEN_STATES, ROUTES, STATES, TRANSITIONS, WorkflowError, allowed_actions,
+                       check_action)
 
 # Roles whose view spans every department (the 信访部门 itself), limited to a county when the user has one.
 PREFECTURE_ROLES = ("clerk", "supervisor", "leader", "admin")
@@ -317,6 +318,24 @@ def correct_label(session: Session, case: Case, actor: Actor, field: str, value)
 
 # --- transitions -------------------------------------------------------------
 
+def check_staff_action(session: Session, cal: Calendar, case: Case, action: str, actor: Actor, params: dict,
+                       now: datetime):
+    """The workflow's check (state, role, time, parameters) and whose body may act: WorkflowError if refused."""
+    transition = check_action(case, action, actor.role, params, now, cal)
+    refusal = reviews.opinion_refusal(session, case, action, actor)
+    if refusal:
+        raise WorkflowError(refusal)
+    return transition
+
+
+def available_actions(session: Session, cal: Calendar, case: Case, actor: Actor, now: datetime) -> list[str]:
+    """The actions the panel and the staff API offer this staff member on the case now (none to a leader)."""
+    if actor.role == "leader":
+        return []
+    return [action for action in allowed_actions(case, actor.role, now, cal)
+            if not reviews.opinion_refusal(session, case, action, actor)]
+
+
 def perform_action(session: Session, cal: Calendar, case: Case, action: str, actor: Actor,
                    params: dict | None = None, now: datetime | None = None) -> CaseEvent:
     """Take a workflow action on a case; WorkflowError (nothing written) when it is not allowed."""
@@ -324,7 +343,7 @@ def perform_action(session: Session, cal: Calendar, case: Case, action: str, act
     now = now or utcnow()
     if actor.kind == "staff" and not can_see(actor, case):
         raise CaseNotFound(case.tracking_code)
-    transition = check_action(case, action, actor.role, params, now, cal)
+    transition = check_staff_action(session, cal, case, action, actor, params, now)
     if action == "assign":
         department = session.scalar(select(Department).where(Department.code == params["department"]))
         if department is None:
