@@ -128,6 +128,31 @@ def test_messages_taken_while_redis_was_down_are_answered_when_it_returns(app, s
     assert sweeper.sweep(session, rt.redis).messages == 0
 
 
+def test_a_review_asked_inside_its_window_keeps_it_when_the_queue_answers_after_it(
+        app, session, cal, citizen, new_case, platform, run_jobs, daytime):
+    platform.connect(app)
+    rt = runtime.current()
+    petitioner = citizen("o-herder-9")
+    replied_at = utcnow() - timedelta(days=30)  # the 30 days of Art. 35 end tonight
+    case = new_case(petitioner, now=replied_at - timedelta(days=5))
+    for action, params in (("assign", {"department": "rsj"}), ("accept", {}),
+                           ("reply", {"outcome": "支持", "text": "已协调", "facts": "属实", "basis": "有关规定"})):
+        service.perform_action(session, cal, case, action, ADMIN, params, now=replied_at)
+    rt.__dict__["redis"] = redis_down()
+    platform.say(petitioner.openid, f"复查 {case.tracking_code}")
+    [message] = session.scalars(select(InboundMessage).where(InboundMessage.sender == petitioner.openid)).all()
+    del rt.__dict__["redis"]
+
+    daytime.shift(timedelta(days=1))  # Redis is back the next day, after the window closed
+    assert sweeper.sweep(session, rt.redis).messages == 1
+    run_jobs()
+    session.refresh(case)
+    assert case.status == "review"
+    [request] = [e for e in case.events if e.action == "request_review"]
+    assert request.at == message.received_at
+    assert any("复查申请" in text for text in platform.texts(petitioner.openid))
+
+
 def test_a_draft_that_outlived_its_submission_makes_no_second_case(app, session, platform, run_jobs, daytime):
     platform.connect(app)
     rt = runtime.current()

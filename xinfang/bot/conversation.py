@@ -404,7 +404,7 @@ class _Turn:
             return self.phone_answer(text, intent.kind == "skip")
         if intent.kind == "survey":
             if text.startswith(texts.EVALUATE) or surveys.find_survey(self.session, self.petitioner.id):
-                return self.say(_evaluate(self.session, self.cal, self.petitioner, text))
+                return self.say(_evaluate(self.session, self.cal, self.petitioner, text, self.message.received_at))
             if intake is None and len(text.strip()) <= SURVEY_WORD_CHARS:
                 return self.say(texts.HELP)  # a lone "1" or "满意" is not a petition
         if intent.kind == "confirm":
@@ -598,7 +598,10 @@ class _Turn:
             return texts.NOT_YOURS.format(code=code)
         action = "request_review" if kind == "review" else "request_rereview"
         try:
-            perform_action(self.session, self.cal, case, action, Actor.citizen(petitioner.id))
+            # Asked when the message came, not when it is read: a request the queue answers after an
+            # outage keeps the window it was sent in (Art. 35, 36: 30 days from the opinion's receipt).
+            perform_action(self.session, self.cal, case, action, Actor.citizen(petitioner.id),
+                           now=self.message.received_at)
         except WorkflowError as exc:
             return texts.review_refused(str(exc))
         return NOTICES[f"{kind}_requested"](case, self.cal)
@@ -630,9 +633,10 @@ def _classify(text: str):
     return found
 
 
-def _evaluate(session: Session, cal: Calendar, petitioner: Petitioner, text: str) -> str:
-    """评价 and survey answers (满意 / 基本满意 / 不满意 / 1 / 2 / 3): the survey's own rules answer."""
-    return surveys.reply_to_citizen(session, cal, petitioner.id, text)
+def _evaluate(session: Session, cal: Calendar, petitioner: Petitioner, text: str, sent_at: datetime) -> str:
+    """评价 and survey answers (满意 / 基本满意 / 不满意 / 1 / 2 / 3): the survey's own rules answer,
+    dated when the citizen sent them."""
+    return surveys.reply_to_citizen(session, cal, petitioner.id, text, now=sent_at)
 
 
 def _query(session: Session, cal: Calendar, openid: str, code: str | None) -> str:
