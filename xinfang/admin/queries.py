@@ -294,6 +294,14 @@ def list_cases(session: Session, cal: Calendar, actor: Actor, queue: str, filter
     return Page(cases, encode_cursor(cases[-1], queue) if more else None, total, capped, filters)
 
 
+def next_case(session: Session, cal: Calendar, actor: Actor, queue: str, filters: Filters, now: datetime,
+              current: Case) -> Case | None:
+    """下一件: the first case of the (filtered) queue other than the one open, so that a clerk goes
+    through a queue from its top without returning to the list after each case."""
+    page = list_cases(session, cal, actor, queue, filters, now, limit=2)
+    return next((case for case in page.cases if case.id != current.id), None)
+
+
 def capped_count(session: Session, parts: list[Select]) -> tuple[int, bool]:
     """The cases in the union of the parts, counting no part past the cap."""
     firsts = [part.with_only_columns(Case.id).order_by(None).limit(COUNT_CAP + 1).subquery() for part in parts]

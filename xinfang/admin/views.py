@@ -131,19 +131,40 @@ def _case(code: str):
     return service.get_case(db(), code.upper(), auth.current_actor())
 
 
+def _worklist() -> tuple[str, queries.Filters] | None:
+    """The queue, with its filters, that the case was opened from (`?queue=` on the case's pages)."""
+    name = request.args.get("queue")
+    if name not in queries.QUEUES:
+        return None
+    try:
+        return name, queries.Filters.from_args(request.args)
+    except queries.FilterError:
+        return name, queries.Filters()
+
+
+def _worklist_args() -> dict:
+    """The worklist as query-string values, kept by every link and redirect between the case's pages."""
+    worklist = _worklist()
+    return {"queue": worklist[0], **worklist[1].as_args()} if worklist else {}
+
+
 @bp.get("/cases/<code>")
 @login_required()
 def case(code):
-    session, actor, user = db(), auth.current_actor(), auth.current_user()
+    session, actor, user, now = db(), auth.current_actor(), auth.current_user(), utcnow()
     found = _case(code)
-    view = casefile.detail(session, calendar(), actor, found, utcnow())
+    view = casefile.detail(session, calendar(), actor, found, now)
     audit.record(session, user, "view_identity" if view["petitioner"]["visibility"] == "full" else "view_case",
                  case=found)
+    worklist = _worklist()
+    following = queries.next_case(session, calendar(), actor, *worklist, now, found) if worklist else None
     return render_template(
         "admin/case.html", case=view, departments=casefile.department_names(session),
         categories=casefile.CATEGORIES, demand_types=casefile.DEMAND_TYPES,
         counties=list(session.scalars(select(County.name).order_by(County.position))),
         can_correct=user.role in ("clerk", "handler", "supervisor", "admin"),
+        worklist=_worklist_args(), queue=queries.QUEUES[worklist[0]] if worklist else None,
+        queue_filters=worklist[1].as_args() if worklist else {}, next_code=following.tracking_code if following else None,
     )
 
 
@@ -178,7 +199,7 @@ def act(code, action):
     form = {"action": action, "transition": TRANSITIONS[action], "case": found, "values": raw,
             "departments": casefile.department_names(session), "outcomes": REPLY_OUTCOMES, "routes": ROUTES,
             "grounds": NOT_ACCEPTED_GROUNDS, "templates": templates.REPLY_DRAFTS,
-            "fields": actions.PARAMS[action], "field_names": actions.FIELD_NAMES}
+            "fields": actions.PARAMS[action], "field_names": actions.FIELD_NAMES, "worklist": _worklist_args()}
     if user.role not in TRANSITIONS[action].actors:
         return render_template("admin/action.html", **form, error=f"当前角色无权执行“{TRANSITIONS[action].label}”"), 409
     if request.method == "GET":
@@ -202,7 +223,7 @@ def act(code, action):
     except WorkflowError as exc:
         return render_template("admin/action.html", **form, error=str(exc)), 409
     flash(f"已{TRANSITIONS[action].label}")
-    return redirect(url_for("admin.case", code=found.tracking_code), 303)
+    return redirect(url_for("admin.case", code=found.tracking_code, **form["worklist"]), 303)
 
 
 
