@@ -264,6 +264,27 @@ def list_cases(session: Session, cal: Calendar, actor: Actor, queue: str, filter
     """One page of a queue: keyset after the cursor, the capped total of the filtered queue."""
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
     parts = queue_parts(actor, queue, now, filters, cal)
+    ids = _first_ids(session, parts, queue, limit + 1, after)
+    more = len(ids) > limit
+    ids = ids[:limit]
+    rows = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids))
+                                            .options(selectinload(Case.petitioner)))}
+    cases = [rows[i] for i in ids]
+    total, capped = capped_count(session, parts)
+    return Page(cases, encode_cursor(cases[-1], queue) if more else None, total, capped, filters)
+
+
+def next_case(session: Session, cal: Calendar, actor: Actor, queue: str, filters: Filters, now: datetime,
+              current: Case) -> Case | None:
+    """下一件: the first case of the (filtered) queue other than the one open, so that a clerk goes
+    through a queue from its top without returning to the list after each case."""
+    ids = _first_ids(session, queue_parts(actor, queue, now, filters, cal), queue, 2)
+    following = next((case_id for case_id in ids if case_id != current.id), None)
+    return None if following is None else session.get(Case, following)
+
+
+def _first_ids(session: Session, parts: list[Select], queue: str, limit: int, after: str | None = None) -> list[int]:
+    """The ids of the queue's first `limit` cases after the cursor, in the queue's order."""
     moment_col, id_col = _order_columns(queue)
     ascending = QUEUES[queue].order == "due"
     bound = None
@@ -278,28 +299,13 @@ def list_cases(session: Session, cal: Calendar, actor: Actor, queue: str, filter
         if bound is not None:
             part = part.where(bound)
         order = (moment_col.asc(), id_col.asc()) if ascending else (moment_col.desc(), id_col.desc())
-        return part.with_only_columns(id_col, moment_col).order_by(*order).limit(limit + 1).subquery()
+        return part.with_only_columns(id_col, moment_col).order_by(*order).limit(limit).subquery()
 
-    # Each part's first keys in order from its own index, merged (a case two parts find, once); then the page's rows.
+    # Each part's first keys in order from its own index, merged (a case two parts find, once).
     merged = union(*(select(sub.c.id, sub.c[moment_col.key]) for sub in map(keys, parts))).subquery()
     order = (merged.c[moment_col.key], merged.c.id)
-    ids = list(session.scalars(select(merged.c.id).order_by(*(c.asc() if ascending else c.desc() for c in order))
-                               .limit(limit + 1)))
-    more = len(ids) > limit
-    ids = ids[:limit]
-    rows = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids))
-                                            .options(selectinload(Case.petitioner)))}
-    cases = [rows[i] for i in ids]
-    total, capped = capped_count(session, parts)
-    return Page(cases, encode_cursor(cases[-1], queue) if more else None, total, capped, filters)
-
-
-def next_case(session: Session, cal: Calendar, actor: Actor, queue: str, filters: Filters, now: datetime,
-              current: Case) -> Case | None:
-    """下一件: the first case of the (filtered) queue other than the one open, so that a clerk goes
-    through a queue from its top without returning to the list after each case."""
-    page = list_cases(session, cal, actor, queue, filters, now, limit=2)
-    return next((case for case in page.cases if case.id != current.id), None)
+    return list(session.scalars(select(merged.c.id).order_by(*(c.asc() if ascending else c.desc() for c in order))
+                                .limit(limit)))
 
 
 def capped_count(session: Session, parts: list[Select]) -> tuple[int, bool]:
