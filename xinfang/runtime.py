@@ -43,8 +43,10 @@ def make_engine(url: str):
     # default %(name)s style psycopg rewrites every statement in Python before sending it, and caches
     # the rewrite only for short ones (a registration batch's multi-row INSERTs were rewritten each
     # time, a fifth of a worker's CPU).
+    # A server that does not answer fails a connection in 2 s (libpq's least), so a callback still
+    # answers within WeChat's 5 s, the message kept on disk (bot.spool).
     engine = create_engine(url, pool_size=10, max_overflow=20, paramstyle="numeric_dollar",
-                           connect_args={"cursor_factory": psycopg.RawCursor})
+                           connect_args={"cursor_factory": psycopg.RawCursor, "connect_timeout": 2})
 
     @event.listens_for(engine, "connect")
     def _raw_server_cursors(dbapi_conn, _record):
@@ -71,7 +73,16 @@ class Runtime:
             self.settings.redis_url, socket_connect_timeout=0.5, socket_timeout=2, health_check_interval=30
         )
 
+    @cached_property
+    def spool(self):
+        """Where the callback keeps messages while the database cannot take them."""
+        from .bot.spool import Spool
+
+        return Spool(self.settings.data_dir / "spool", self.Session)
+
     def close(self) -> None:
+        if "spool" in self.__dict__:
+            self.spool.close()
         self.engine.dispose()
         if "redis" in self.__dict__:
             self.redis.close()

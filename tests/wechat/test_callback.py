@@ -227,6 +227,30 @@ def test_after_an_outage_a_citizens_answers_keep_the_order_they_wrote_in(rt, set
     assert case.county == "得荣县" and case.tracking_code in answers[1]
 
 
+def test_answered_in_time_while_the_database_is_unreachable_and_nothing_is_lost(rt, settings, session,
+                                                                               make_gateway):
+    # Nothing listens on port 1: every connection is refused, as when the database server is down.
+    down = replace(settings, database_url="postgresql+psycopg://postgres@127.0.0.1:1/xinfang",
+                   wechat_appid=APPID, wechat_aes_key=AES_KEY)
+    kept = settings.data_dir / "spool"
+    with BackgroundServer(create_app(down)) as server:
+        platform = WeChatPlatform(server.url + "/wechat", down.wechat_token, APPID, AES_KEY, timeout=5.0)
+        started = time.monotonic()
+        reply = platform.send_text(OPENID, "得荣县的路修了一半就停工了，电话13800002222")
+        assert time.monotonic() - started < 5
+    assert reply.ok and reply.attempts == 1 and "稍后回复" in reply.content
+    assert session.scalar(select(InboundMessage.id)) is None and len(list(kept.glob("*.json"))) == 1
+    # The database is back: the next callback stores the kept message first, and the citizen's 确认,
+    # which answers it, waits behind it in the queue.
+    _, wechat = make_gateway("safe", worker=False)
+    assert "稍后回复" in wechat.send_text(OPENID, "确认").content
+    assert not list(kept.glob("*.json"))
+    work_off_intake(rt)
+    answers = session.scalars(select(Notification.text).where(Notification.event == "answer")
+                              .order_by(Notification.id)).all()
+    assert len(answers) == 2 and "请核对" in answers[0] and "得荣县" in answers[0] and "查询码：" in answers[1]
+
+
 def test_a_callback_after_the_database_dropped_its_connections_is_stored(wechat, messages, session, rt):
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("a PostgreSQL server restart")

@@ -74,7 +74,7 @@ def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, 
     run now the message is stored `pending`, the queue's process_message job answers it through
     the customer-service API, and the citizen gets a short holding text.
     """
-    fields = _fields(message)
+    fields = stored_fields(message)
     try:
         begun = dialogue.begin(redis, message.channel, message.sender, replay=(replay_key, message.external_id),
                                limits=floods.LIMITS if _counts_for_floods(message) else (),
@@ -82,7 +82,7 @@ def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, 
     except (RedisError, OSError, dialogue.Busy) as exc:
         if message.msg_type != "event":
             log.warning("message %s left for the queue: %s", message.external_id, exc)
-            return _leave_for_queue(session, fields)
+            return leave_for_queue(session, fields)
         begun = dialogue.Begun()  # events need no dialogue state: answered while Redis is away
     if begun.replay_of is not None:
         return _stored_answer(session, message.channel, begun.replay_of) or ""
@@ -92,12 +92,12 @@ def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, 
         if _backlog_of(session, message):
             # Older messages of this citizen wait in the queue (Redis was away): answer in order.
             _release(redis, fields, begun.token)
-            return _leave_for_queue(session, fields)
+            return leave_for_queue(session, fields)
         return _dialogue_step(session, cal, redis, message, begun)
     except _StoredAlready:
         answer = _stored_answer(session, fields["channel"], fields["external_id"])
         if answer is None:  # the conflict was another row's
-            return _leave_for_queue(session, fields)
+            return leave_for_queue(session, fields)
         return answer
     except Exception:
         log.exception("message %s left for the queue", fields["external_id"])
@@ -105,7 +105,7 @@ def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, 
         # The step frees the lock itself; a failure before it (the backlog check) must too, or the
         # citizen's next messages, and this one's job, would wait for the lock to expire.
         _release(redis, fields, begun.token)
-        return _leave_for_queue(session, fields)
+        return leave_for_queue(session, fields)
 
 
 class _StoredAlready(Exception):
@@ -120,13 +120,15 @@ def _begin_stored(redis, message: InboundMessage) -> dialogue.Begun:
 _STORED = ("channel", "external_id", "sender", "msg_type", "raw", "payload", "received_at")
 
 
-def _fields(message: InboundMessage) -> dict:
-    # Read up front: after a failed flush the message's attributes cannot be loaded.
+def stored_fields(message: InboundMessage) -> dict:
+    """What storing the message writes (leave_for_queue, the spool). Read up front: after a failed
+    flush the message's attributes cannot be loaded."""
     return {name: getattr(message, name) for name in _STORED}
 
 
-def _leave_for_queue(session: Session, fields: dict) -> str:
-    """Store the message alone, `pending`, for the queue's process_message job."""
+def leave_for_queue(session: Session, fields: dict) -> str:
+    """Store the message (its `stored_fields`) alone, `pending`, for the queue's process_message job;
+    the holding text, or the stored answer of a message answered already."""
     stored, fresh = inbox.receive(session, channel=fields["channel"], external_id=fields["external_id"],
                                   sender=fields["sender"], msg_type=fields["msg_type"], raw=fields["raw"],
                                   payload=fields["payload"], now=fields["received_at"])
@@ -209,7 +211,7 @@ def _dialogue_step(session: Session, cal: Calendar, redis, message: InboundMessa
     if begun.wait is not None:
         return _rate_limited(session, message, begun.wait, touch=begun.touch)
     token = begun.token
-    fields = _fields(message)
+    fields = stored_fields(message)
     try:
         if message.id is not None:
             # A stored message (the queue's): another process may have answered it while we waited.

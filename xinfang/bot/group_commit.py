@@ -3,8 +3,8 @@
 The callback's busiest write. A thread hands in its message row and waits; the
 first thread to find no group being written writes every row waiting by then,
 with the last inbound moment of their citizens, and wakes the others. A group
-that fails is written again one row at a time, so a WeChat retry of a stored
-message (a unique-key conflict) costs only itself.
+that breaks a unique key is written again one row at a time, so a WeChat retry
+of a stored message costs only itself; a group the database fails fails whole.
 
 It runs on the pool's DBAPI connection with SQL made once per group size: the
 ORM and SQLAlchemy's statement execution cost several times the write itself,
@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..models import InboundMessage, Petitioner
 
@@ -84,13 +84,19 @@ class _GroupCommit:
     def _write(self, group: list[_Entry]) -> None:
         try:
             ids = write_rows(self.engine, [e.row for e in group], _touched(group))
-        except Exception as exc:
+        except IntegrityError as exc:
             if len(group) == 1:
                 group[0].error = exc
                 return
             # One bad row (nearly always a retry stored already) must not cost the others theirs.
             for entry in group:
                 self._write([entry])
+            return
+        except Exception as exc:
+            # The database failed, not a row: the whole group fails with it, without one more
+            # round trip a row to learn that again.
+            for entry in group:
+                entry.error = exc
             return
         for entry in group:
             entry.id = ids[entry.row["channel"], entry.row["external_id"]]

@@ -1,7 +1,8 @@
 """GET/POST /wechat: the WeChat callback (plain, compatible and safe mode).
 
 Check the request, store the message, answer within WeChat's 5 seconds.
-The protocol is in bot.callback, the conversation in bot.conversation.
+The protocol is in bot.callback, the conversation in bot.conversation; a
+message the database cannot take is kept on disk (bot.spool).
 
 Served as WSGI in front of Flask's dispatch: the callback needs no request
 context, cookie session or page hooks, and it is the busiest route.
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Request, Response
 
 from .. import runtime
-from ..bot import callback, conversation, inbox
+from ..bot import callback, conversation, inbox, texts
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,16 @@ def receive(request: Request, rt, session) -> Response:
         return _refuse(error)
     stored = inbox.new_message(channel="wechat", external_id=message.external_id, sender=message.sender,
                                msg_type=message.msg_type, raw=message.xml, payload=message.fields)
+    fields = conversation.stored_fields(stored)
     replay_key = f"xinfang:wechat:nonce:{request.args['timestamp']}:{request.args['nonce']}"
-    answer = conversation.answer_now(session, rt.calendar, rt.redis, stored, replay_key=replay_key)
+    try:
+        # Messages kept while the database was away go first: a citizen's answers keep their order.
+        rt.spool.import_due()
+        answer = conversation.answer_now(session, rt.calendar, rt.redis, stored, replay_key=replay_key)
+    except SQLAlchemyError as exc:
+        # The database cannot take the message: kept on this host's disk until it can (DESIGN §7).
+        log.warning("message %s kept on disk, the database failed: %s", message.external_id, exc)
+        rt.spool.keep(fields)
+        answer = texts.HOLDING if message.msg_type != "event" else ""
     body = callback.reply(s, request.args, message, answer or "")
     return Response(body, mimetype="application/xml" if body != "success" else "text/plain")
