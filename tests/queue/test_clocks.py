@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.beijing_time import at
 from xinfang.cases import service
+from xinfang.cases.service import Actor
 from xinfang.models import CaseEvent
 from xinfang.queue import jobs, reminders
 
@@ -39,6 +40,10 @@ def scheduled(redis) -> dict[str, datetime]:
 
 def morning(cal, day) -> datetime:
     return datetime.combine(day, time(9), tzinfo=cal.tz).astimezone(at("2026-03-02 10:00").tzinfo)
+
+
+def handler(department: str, county: str | None = None) -> Actor:
+    return Actor("staff", "handler", None, "承办人", department_code=department, county=county)
 
 
 def staff_texts(session, case) -> list[str]:
@@ -98,11 +103,17 @@ def test_reminders_fire_at_their_offsets_and_overdue_is_marked_once(rt, session,
 
     clock.move_to(morning(cal, due_day + timedelta(days=1)) + timedelta(seconds=1))
     run_jobs()
-    [supervise] = reminders.staff_notices(session, audience="supervisor")
+    supervisor = Actor("staff", "supervisor", None, "督办员")
+    [supervise] = reminders.notices_for(session, supervisor)
     assert "督办" in supervise.text and case.tracking_code in supervise.text
-    department = reminders.staff_notices(session, audience="department", department_code="nyncj")
+    department = reminders.notices_for(session, handler("nyncj"))
     assert [n.event for n in department] == ["overdue", "reminder", "reminder"]
-    assert reminders.staff_notices(session, audience="department", department_code="jyj") == []
+    assert reminders.notices_for(session, handler("jyj")) == []
+    assert reminders.notices_for(session, handler("nyncj", county="理塘县")) == []  # 康定市's case
+    # Replied: the case left its clock, and its notices leave the lists.
+    service.perform_action(session, cal, case, "reply", ADMIN, {"outcome": "支持", "text": "已协调", "facts": "属实",
+                                                             "basis": "有关规定"})
+    assert reminders.notices_for(session, handler("nyncj")) == reminders.notices_for(session, supervisor) == []
     # Staff notices never reach a citizen.
     assert all(n.petitioner_id is None for n in notifications(session, case_id=case.id))
 

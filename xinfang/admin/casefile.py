@@ -15,7 +15,7 @@ from ..cases import reviews, service, supervision
 from ..cases.deadlines import Calendar
 from ..cases.service import Actor
 from ..cases.workflow import ROUTES, NOT_ACCEPTED_GROUNDS, STATES, TRANSITIONS
-from ..models import Case, Department, Supervision
+from ..models import Case, Department, Notification, Supervision
 from ..nlp.personal import extract_personal, mask
 from . import queries
 
@@ -154,6 +154,16 @@ def _event(event) -> dict:
     return {"at": event.at, "action": event.action, "label": label, "actor": event.actor_name,
             "actor_kind": event.actor_kind, "from": event.from_status, "to": event.to_status,
             "note": event.note, "data": event.data, "citizen_visible": event.citizen_visible}
+
+
+NOTICE_NAMES = {"reminder": "临期提醒", "overdue": "超期", "supervise": "待督办"}
+
+
+def staff_notice(notice: Notification) -> dict:
+    """A reminder, overdue mark or 督办 notice as the panel and GET /api/v1/staff/notices show it."""
+    return {"id": notice.id, "event": notice.event, "event_name": NOTICE_NAMES.get(notice.event, notice.event),
+            "text": notice.text, "tracking_code": notice.data.get("tracking_code"), "at": notice.created_at,
+            "urgent": notice.urgent}
 
 
 def supervision_item(cal: Calendar, actor: Actor, item: Supervision, now: datetime, names: dict[str, str]) -> dict:

@@ -16,6 +16,7 @@ from ..cases import service, supervision
 from ..cases.service import Actor, CaseNotFound
 from ..cases.workflow import ACTIONS, NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, STATES, WorkflowError
 from ..models import utcnow
+from ..queue import reminders
 from ..requestctx import calendar, db
 from . import actions, audit, auth, casefile, exports, overview, queries
 
@@ -199,6 +200,12 @@ def corrections():
     return body, 200, {"Content-Type": "application/x-ndjson; charset=utf-8"}
 
 
+@bp.get("/notices")
+def notices():
+    """The reminders, overdue marks and 督办 notices the panel shows the caller (its 提醒 page)."""
+    return jsonify(plain({"notices": [casefile.staff_notice(n) for n in reminders.notices_for(db(), _actor())]}))
+
+
 def _supervision(items):
     now, names = utcnow(), casefile.department_names(db())
     return jsonify(plain({"items": [casefile.supervision_item(calendar(), _actor(), item, now, names)
@@ -348,6 +355,16 @@ OPENAPI_SCHEMAS = {
             "answer": _nullable, "answered_at": {"type": "string", "format": "date-time", "nullable": True},
             "conclusion": _nullable, "closed_at": {"type": "string", "format": "date-time", "nullable": True}},
     },
+    "StaffNoticeList": {
+        "type": "object", "required": ["notices"],
+        "properties": {"notices": {"type": "array", "items": {
+            "type": "object", "required": ["id", "event", "text", "tracking_code", "at"],
+            "properties": {"id": {"type": "integer"},
+                           "event": {"type": "string", "enum": list(casefile.NOTICE_NAMES)},
+                           "event_name": {"type": "string"}, "text": {"type": "string"},
+                           "tracking_code": _nullable, "at": {"type": "string", "format": "date-time"},
+                           "urgent": {"type": "boolean"}}}}},
+    },
     "StaffSupervisionList": {
         "type": "object", "required": ["items"],
         "properties": {"items": {"type": "array", "items": _ref("StaffSupervisionItem")}},
@@ -394,6 +411,10 @@ OPENAPI_PATHS = {
                        {"name": "to", "in": "query", "schema": {"type": "string", "example": "2026-03"}}],
         "responses": {"200": {"description": "分类、县、途径的月度量，各单位时效，评价与重复信访"},
                       "401": _ERRORS["401"], "403": _json(_ref("Error"), "角色无权查看")}}},
+    "/api/v1/staff/notices": {"get": {
+        "summary": "提醒：承办单位的临期提醒与超期，登记员的未交办案件提醒，督办员的待督办（仅列仍在办理的案件）",
+        "operationId": "staffNotices", "security": _SECURITY,
+        "responses": {"200": _json(_ref("StaffNoticeList"), "提醒，新的在前"), "401": _ERRORS["401"]}}},
     "/api/v1/staff/judgements": {"get": {
         "summary": "研判：信访人评价不满意或未解决的案件（督办员、管理员）", "operationId": "staffJudgements",
         "security": _SECURITY, "responses": {"200": _json(_ref("StaffSupervisionList"), "待研判事项，先提出的在前"),

@@ -15,6 +15,7 @@ from ..cases import service, supervision, templates
 from ..cases.service import CaseNotFound
 from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, STATES, TRANSITIONS, WorkflowError
 from ..models import ROLE_NAMES, County, Mailbox, utcnow
+from ..queue import reminders
 from ..requestctx import calendar, db
 from . import accounts, actions, audit, auth, casefile, charts, exports, overview, queries
 from .auth import login_required
@@ -358,6 +359,21 @@ def report_file(month, fmt):
         abort(404)
     audit.record(db(), auth.current_user(), "export", detail={"report": month, "format": fmt})
     return _download(body, filename, mimetype)
+
+
+# --- reminders, overdue marks and 督办 notices -------------------------------------------
+
+@bp.app_template_global()
+def notice_count() -> int:
+    """How many notices the user is shown, for the navigation."""
+    return len(reminders.notices_for(db(), auth.current_actor()))
+
+
+@bp.get("/notices")
+@login_required("clerk", "handler", "supervisor", "admin")
+def notices():
+    rows = [casefile.staff_notice(n) for n in reminders.notices_for(db(), auth.current_actor())]
+    return render_template("admin/notices.html", rows=rows)
 
 
 # --- 研判, 督办 and 挂牌督办 ---------------------------------------------------------------

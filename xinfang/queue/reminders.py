@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..cases.deadlines import STAFF_CLOCKS, Calendar
+from ..cases.service import Actor, scope_filter
 from ..cases.workflow import HANDLING_STATES
 from ..models import Case, CaseEvent, Notification, utcnow
 
@@ -198,17 +199,23 @@ def _staff_notice(case: Case, kind: str, key: str, cal: Calendar, now: datetime)
     )
 
 
-STAFF_EVENTS = {"department": ("reminder", "overdue"), "supervisor": ("supervise",)}
+DEPARTMENT_EVENTS = ("reminder", "overdue")
+SUPERVISOR_EVENTS = ("supervise",)
+NOTICES_SHOWN = 100
 
 
-def staff_notices(session: Session, *, audience: str = "department", department_code: str | None = None,
-                  county: str | None = None, limit: int = 100) -> list[Notification]:
-    """Staff notices for the admin panel, newest first: the department's reminders and overdue
-    marks, or the supervisors' 督办 queue; scoped by the case's department and county."""
+def notices_for(session: Session, actor: Actor, limit: int = NOTICES_SHOWN) -> list[Notification]:
+    """The staff notices a user is shown, newest first, of cases still running a clock (a case handled
+    since makes them moot): to a department handler the reminders and overdue marks of its cases; to a
+    clerk those of cases not yet assigned (the 信访部门 runs Art. 22's 15 days); to supervisors and
+    admins the 督办 notices (Art. 40). Leaders have the overview instead."""
+    if actor.role not in ("clerk", "handler", "supervisor", "admin"):
+        return []
+    events = SUPERVISOR_EVENTS if actor.role in ("supervisor", "admin") else DEPARTMENT_EVENTS
     query = (select(Notification).join(Case, Notification.case_id == Case.id)
-             .where(Notification.channel == "staff", Notification.event.in_(STAFF_EVENTS[audience])))
-    if department_code:
-        query = query.where(Case.department_code == department_code)
-    if county:
-        query = query.where(Case.county == county)
-    return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+             .where(Notification.channel == "staff", Notification.event.in_(events),
+                    Case.status.in_(HANDLING_STATES)))
+    if actor.role == "clerk":
+        query = query.where(Case.department_code.is_(None))
+    query = scope_filter(actor, query).order_by(Notification.id.desc()).limit(limit)
+    return list(session.scalars(query))
