@@ -11,6 +11,7 @@ import re
 import uuid
 
 from flask import Blueprint, jsonify, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..cases import mailbox as intake
@@ -50,6 +51,13 @@ def _too_many(wait: int, message: str):
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
     return error(exc.code or 500, "http_error", exc.description or exc.name)
+
+
+@bp.errorhandler(SQLAlchemyError)
+def database_failed(exc: SQLAlchemyError):
+    # Documented as 503, never a 500: the caller retries later (with the same Idempotency-Key).
+    log.warning("%s %s failed, the database with it: %s", request.method, request.path, exc)
+    return error(503, "unavailable", texts.UNAVAILABLE)
 
 
 @bp.post("/petitions")

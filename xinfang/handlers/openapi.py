@@ -156,6 +156,7 @@ PUBLIC_PATHS = {
                 "200": _json(_ref("PetitionStatus"), "办理进度"),
                 "404": _json(_ref("Error"), "没有这个查询码"),
                 "429": _json(_ref("Error"), "查询失败次数过多"),
+                "503": _json(_ref("Error"), "暂时无法查询"),
             },
         },
     },

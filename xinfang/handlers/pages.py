@@ -1,4 +1,5 @@
-"""What the public HTML pages share: CSRF on their forms, the caller's address, safe headers.
+"""What the public HTML pages share: CSRF on their forms, the caller's address, safe headers, and
+a plain answer when the database fails.
 
 CSRF is checked per form (Flask-WTF's token), not app-wide: /wechat and the
 JSON APIs are called by machines that hold no session.
@@ -6,11 +7,15 @@ JSON APIs are called by machines that hold no session.
 from __future__ import annotations
 
 import hashlib
+import logging
 
-from flask import request
+from flask import render_template, request
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..csrf import csrf_ok as form_csrf_ok
+
+log = logging.getLogger(__name__)
 
 # A herder may take an hour or more over a letter; the token outlives that.
 CSRF_TIME_LIMIT = 24 * 3600
@@ -30,6 +35,14 @@ def setup(bp) -> None:
     @bp.context_processor
     def _csrf():
         return {"csrf_token": generate_csrf}
+
+    @bp.errorhandler(SQLAlchemyError)
+    def _database_failed(exc):
+        # No page of ours can be drawn without the database; a letter being sent is given back to
+        # its writer to keep, so a long text typed on a phone is not lost with the request.
+        log.warning("%s %s failed, the database with it: %s", request.method, request.path, exc)
+        written = {name: (request.form.get(name) or "").strip() for name in ("title", "text")}
+        return render_template("public/unavailable.html", written=written if request.method == "POST" else {}), 503
 
     @bp.after_request
     def _headers(response):

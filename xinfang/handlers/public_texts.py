@@ -59,6 +59,7 @@ CSRF_EXPIRED = "页面已过期，内容已为您保留，请再次点击提交�
 HONEYPOT = "提交未成功，请刷新页面后重新填写。"
 CONSENT_MISSING = "请阅读并勾选《个人信息处理告知》"
 SAVE_FAILED = "系统繁忙，信件未能保存，内容已为您保留，请稍后再次提交。"
+UNAVAILABLE = "系统繁忙，暂时无法办理，请稍后再试。"
 TOO_LARGE = (f"附件太大：每个不超过{uploads.MAX_FILE_BYTES // (1024 * 1024)}MB，"
              f"合计不超过{uploads.MAX_TOTAL_BYTES // (1024 * 1024)}MB。请返回重新选择。")
 CODE_NOT_FOUND = "没有找到这个查询码，请核对后再试（查询码为10位字母和数字）。"
