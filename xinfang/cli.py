@@ -44,7 +44,7 @@ def cmd_seed(args) -> int:
     from .seed import load_reference_data
 
     settings = _settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.make_data_dir()
     upgrade(settings.database_url)
     with runtime.init_runtime(settings).Session() as session:
         counts = load_reference_data(session, args.directory)

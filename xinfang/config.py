@@ -137,13 +137,19 @@ class Settings:
         )
         return replace(settings, **overrides) if overrides else settings
 
+    def make_data_dir(self) -> Path:
+        """The data directory, made readable by this user alone when it is made here: it holds
+        petitions, attachments and messages kept while the database is away (PIPL Art. 51)."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return self.data_dir
+
     def with_secret(self) -> "Settings":
         """The secret key, generated and kept in the data directory when none is set."""
         if self.secret_key:
             return self
         path = self.data_dir / "secret_key"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.make_data_dir()
             path.write_text(os.urandom(32).hex())
             path.chmod(0o600)
         return replace(self, secret_key=path.read_text().strip())

@@ -77,7 +77,7 @@ def prepare(settings: Settings) -> str | None:
 
 def run_up(settings: Settings, host: str = "127.0.0.1", port: int = 5000) -> int:
     settings = settings.with_secret()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.make_data_dir()
     children: list[tuple[str, subprocess.Popen]] = []
     env = dict(os.environ, XINFANG_DATA_DIR=str(settings.data_dir), XINFANG_DATABASE_URL=settings.database_url,
                XINFANG_SECRET_KEY=settings.secret_key)

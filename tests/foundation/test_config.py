@@ -51,3 +51,9 @@ def test_generated_secret_key_is_kept_in_the_data_directory(tmp_path):
     first = s.with_secret().secret_key
     assert len(first) == 64 and s.with_secret().secret_key == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_a_data_directory_made_here_is_its_users_alone(tmp_path):
+    s = Settings.from_env({"XINFANG_DATA_DIR": str(tmp_path / "instance")})
+    s.with_secret()
+    assert (tmp_path / "instance").stat().st_mode & 0o777 == 0o700

@@ -34,6 +34,13 @@ def test_kept_messages_are_stored_once_each_oldest_first_for_the_queue(rt, sessi
     assert rows[0].received_at == start and kept.waiting() == []
 
 
+def test_a_kept_message_is_readable_by_this_user_alone(rt, tmp_path):
+    kept = Spool(tmp_path / "spool", rt.Session)
+    path = kept.keep(kept_fields("1501", "我的身份证号和家庭住址都写在这里"))
+    kept.close()
+    assert path.stat().st_mode & 0o077 == 0 and kept.directory.stat().st_mode & 0o077 == 0
+
+
 def test_an_unreadable_file_is_set_aside_never_deleted(rt, session, tmp_path):
     kept = Spool(tmp_path / "spool", rt.Session)
     kept.keep(kept_fields("2001", "理塘县的草场被占了"))

@@ -42,12 +42,12 @@ class Spool:
 
     def keep(self, fields: dict) -> Path:
         """Write a message's stored fields (`conversation.stored_fields`) to disk, synced; its file."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # citizens' words: this user's alone
         received: datetime = fields["received_at"]
         key = hashlib.sha1(f"{fields['channel']}:{fields['external_id']}".encode()).hexdigest()[:16]
         path = self.directory / f"{received.strftime('%Y%m%dT%H%M%S%f')}-{key}.json"
         partial = self.directory / f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp"
-        with open(partial, "wb") as out:
+        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
             out.write(json.dumps({**fields, "received_at": received.isoformat()}, ensure_ascii=False).encode())
             out.flush()
             os.fsync(out.fileno())
