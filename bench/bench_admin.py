@@ -3,7 +3,8 @@
 Loads N cases (default 1,000,000) and a survey per reply with COPY into a
 database of its own (created, migrated and seeded here), spread realistically
 over statuses, counties, departments, categories and three years, and
-computes the overview's totals from them; then times the staff API
+computes the overview's totals from them, with the notifications the cases
+left (pushes and the clocks' staff notices); then times the staff API
 — the same queries the panel runs — through the Flask app, and prints the
 p95 of each against GET /healthz measured in the same run (target < 200 ms).
 
@@ -12,6 +13,7 @@ p95 of each against GET /healthz measured in the same run (target < 200 ms).
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -96,6 +98,8 @@ def load(url: str, n: int, now: datetime, seed: int = 7) -> None:
                    "updated_at, version")
         # One 满意度评价 per first 处理意见, sent the next day; its own generator keeps the cases as before.
         survey_rng, surveys = random.Random(seed + 1), []
+        # The outbox as the cases left it: a push to the citizen per step, and the clocks' staff notices.
+        notices_rng, notices = random.Random(seed + 2), []
         with cur.copy(f"COPY cases ({columns}) FROM STDIN") as copy:
             for i in range(1, n + 1):
                 status = rng.choices(statuses, weights)[0]
@@ -136,6 +140,8 @@ def load(url: str, n: int, now: datetime, seed: int = 7) -> None:
                     None if status in ("received", "routed", "not_accepted") else department, clock, due, received,
                     assigned, accepted, replied, closed, 0, level, asked, outcome,
                     rng.randint(1, i - 1) if i > 10 and rng.random() < 0.04 else None, received, received, 1))
+                notices += outbox_rows(notices_rng, i, received, (assigned, accepted, replied, closed), clock, due,
+                                       now)
                 if replied:
                     sent = replied + timedelta(days=1)
                     answer = survey_rng.choice(("满意", "满意", "基本满意", "不满意", None))
@@ -146,12 +152,44 @@ def load(url: str, n: int, now: datetime, seed: int = 7) -> None:
                       "created_at) FROM STDIN") as copy:
             for row in surveys:
                 copy.write_row(row)
+        with cur.copy("COPY notifications (idempotency_key, case_id, event, channels, channel, text, data, urgent, "
+                      "status, attempts, next_attempt_at, created_at, sent_at) FROM STDIN") as copy:
+            for row in notices:
+                copy.write_row(row)
         cur.execute("SELECT setval('cases_id_seq', %s)", (n,))
         cur.execute("SELECT setval('petitioners_id_seq', %s)", (people,))
         conn.commit()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
-    print(f"loaded {n:,} cases, {len(surveys):,} surveys and {people:,} petitioners in {time.perf_counter() - t0:.0f} s")
+    print(f"loaded {n:,} cases, {len(surveys):,} surveys, {len(notices):,} notifications and {people:,} petitioners "
+          f"in {time.perf_counter() - t0:.0f} s")
+
+
+def outbox_rows(rng: random.Random, case_id: int, received: datetime, steps: tuple, clock: str | None,
+                due: datetime | None, now: datetime) -> list[tuple]:
+    """A case's notifications: a push to the citizen at receipt and at each later step, and the staff
+    notices its clocks raised (now and then in a closed case's past; every one due in an open case's)."""
+    rows = []
+
+    def add(event, channel, at, text, data):
+        rows.append((f"bench:{case_id}:{event}:{len(rows)}", case_id, event, json.dumps([channel]), channel, text,
+                     json.dumps(data), False, "sent", 1, at, at, at))
+
+    for event, at in zip(("received", "assigned", "accepted", "replied", "closed"), (received, *steps)):
+        if at is not None:
+            add(event, "wechat_custom", at, "您的信访事项有新进展", {})
+    code = code_of(case_id * 7919 + 1000003)
+    if due is not None:  # an open case: what its running clock has raised by now
+        for kind, at in (("reminder", due - timedelta(days=3)), ("reminder", due - timedelta(days=1)),
+                         ("overdue", due), ("supervise", due + timedelta(days=1))):
+            if at <= now:
+                add(kind, "staff", at, f"案件{code}提醒", {"tracking_code": code})
+    elif rng.random() < 0.3:  # a closed case whose clock once came near its end
+        add("reminder", "staff", received + timedelta(days=12), f"案件{code}提醒", {"tracking_code": code})
+        if rng.random() < 0.3:
+            add("overdue", "staff", received + timedelta(days=15), f"案件{code}超期", {"tracking_code": code})
+            add("supervise", "staff", received + timedelta(days=16), f"案件{code}待督办", {"tracking_code": code})
+    return rows
 
 
 def p95(samples: list[float]) -> float:
@@ -195,6 +233,7 @@ def main() -> None:
             print(f"rebuilt {rows:,} total rows in {time.perf_counter() - t0:.0f} s")
         tokens = {}
         for name, role, department, county in (("bench_admin", "admin", None, None),
+                                               ("bench_clerk", "clerk", None, None),
                                                ("bench_handler", "handler", "rsj", None),
                                                ("bench_county", "handler", "rsj", "理塘县")):
             from sqlalchemy import select
@@ -231,6 +270,10 @@ def main() -> None:
         ("search words (handler)", "/api/v1/staff/cases?q=拖欠工资", handler),
         ("search words (admin)", "/api/v1/staff/cases?q=移民安置款", admin),
         ("overview 12 months (cached 5 min)", "/api/v1/staff/overview", admin),
+        ("提醒 (handler)", "/api/v1/staff/notices", handler),
+        ("提醒 (county handler)", "/api/v1/staff/notices", county),
+        ("提醒 (clerk)", "/api/v1/staff/notices", tokens["bench_clerk"]),
+        ("提醒 督办 (admin)", "/api/v1/staff/notices", admin),
     ]
     print(f"{'what':36} {'p95 ms':>9} {'× /healthz':>11}")
     print(f"{'GET /healthz (baseline)':36} {baseline:9.1f} {1:11.1f}")

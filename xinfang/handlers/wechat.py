@@ -78,7 +78,7 @@ def receive(request: Request, rt, session) -> Response:
         rt.spool.import_due()
         answer = conversation.answer_now(session, rt.calendar, rt.redis, stored, replay_key=replay_key)
     except SQLAlchemyError as exc:
-        # The database cannot take the message: kept on this host's disk until it can (DESIGN §7).
+        # The database cannot take the message: kept on disk until it can (DESIGN §7).
         log.warning("message %s kept on disk, the database failed: %s", message.external_id, exc)
         rt.spool.keep(fields)
         answer = texts.HOLDING if message.msg_type != "event" else ""
