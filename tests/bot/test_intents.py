@@ -15,6 +15,13 @@ from xinfang.bot import intents, locations
     ("查询码：ABCDE-23456", "query", "ABCDE23456"),
     ("复查 ABCDE23456", "review", "ABCDE23456"),
     ("复核", "rereview", None),
+    ("查询 ABC", "query", "ABC"),  # a mistyped code: looked up, not found, the citizen told so
+    ("查询一下", "query", None),
+    ("复查 12", "review", "12"),
+    ("我要反应问题", "report", None),  # 反应 for 反映, nothing reported yet
+    ("我想反映一下情况", "report", None),
+    ("举报", "report", None),
+    ("我要举报村干部挪用扶贫款", "text", "我要举报村干部挪用扶贫款"),
     ("办事指南", "guide", None),
     ("你好", "help", None),
     ("不满意 问题没解决", "survey", "不满意 问题没解决"),

@@ -95,6 +95,23 @@ def test_an_unrecognised_county_is_asked_again(wechat):
     assert "没有认出" in answer and "1 康定市" in answer
 
 
+def test_the_story_told_at_the_county_question_is_kept_not_taken_for_a_county(wechat, cases):
+    assert "请写下您要反映的事情" in say(wechat, "我要反应问题")  # 反应 for 反映: no story yet
+    assert cases() == [] and "哪个县" in say(wechat, "我们村的路烂了好久了没人修")
+    # Longer than a county's name, and only sounding like one ("的路" ~ 德格): more of the story.
+    assert "哪个县" in say(wechat, "路上全是大坑，娃娃上学要走两个小时，下雨天根本走不了")
+    say(wechat, "得荣")
+    summary = say(wechat, "跳过")
+    assert "得荣县" in summary and "我们村的路烂了" in summary and "下雨天根本走不了" in summary
+
+
+def test_commands_at_the_county_question_are_commands(wechat):
+    say(wechat, "村里的自来水管冻裂了，一个月没有水")
+    assert "没有待评价" in say(wechat, "评价")
+    assert "没有找到查询码为 ABC 的事项" in say(wechat, "查询 ABC")
+    assert "电话" in say(wechat, "5")  # the intake waited on its county all along: 5 is 雅江县
+
+
 def test_a_bad_phone_is_refused_with_the_format(wechat):
     say(wechat, "丹巴县的自来水停了一个星期，没人来修")
     assert "格式不对" in say(wechat, "12345")

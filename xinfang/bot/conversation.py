@@ -400,12 +400,15 @@ class _Turn:
             return self.say(texts.CANCELLED if intake else texts.NOTHING_TO_CANCEL)
         if intent.kind in ("query", "review", "rereview", "guide", "report"):
             return self.command(intent)
+        if intent.kind == "survey" and intent.arg.startswith(texts.EVALUATE):
+            # 评价 said outright is the evaluation at any step; a bare "1" at the county step is a county.
+            return self.say(_evaluate(self.session, self.cal, self.petitioner, text, self.message.received_at))
         if step == "county" and intent.kind in ("text", "survey"):
             return self.county_answer(text)
         if step == "phone" and intent.kind in ("text", "survey", "skip"):
             return self.phone_answer(text, intent.kind == "skip")
         if intent.kind == "survey":
-            if text.startswith(texts.EVALUATE) or surveys.find_survey(self.session, self.petitioner.id):
+            if surveys.find_survey(self.session, self.petitioner.id):
                 return self.say(_evaluate(self.session, self.cal, self.petitioner, text, self.message.received_at))
             if intake is None and len(text.strip()) <= SURVEY_WORD_CHARS:
                 return self.say(texts.HELP)  # a lone "1" or "满意" is not a petition
@@ -484,11 +487,13 @@ class _Turn:
 
     def county_answer(self, text: str) -> None:
         match = places.county_from_answer(text)
-        if match is not None:
+        story = len(text.strip()) > 10  # more of the story rather than a county
+        # In a story, a county the words only sound like ("的路" ~ 德格) is a guess, not an answer.
+        if match is not None and not (story and match.homophone):
             self.intake.county, self.intake.township = match.county, match.township
             return self.advance()
-        if len(text.strip()) > 10:
-            return self.add_text(text)  # more of the story rather than a county
+        if story:
+            return self.add_text(text)
         self.say(texts.COUNTY_NOT_RECOGNIZED + "\n" + self.question())
 
     def county_change(self, text: str) -> bool:

@@ -17,7 +17,13 @@ _PUNCT = " \t\r\n。.，,！!？?：:；;、~～"
 _CONFIRM_WORDS = {texts.CONFIRM, "确认提交", "提交", "确定"}
 _GREETINGS = {"你好", "您好", "在吗", "在不在", "有人吗", "hello", "hi", "帮助", "help", "菜单", "?", "？"}
 _GUIDE_WORDS = {"办事指南", "指南", "流程", "怎么办理"}
-_REPORT_WORDS = {"我要反映", "反映问题", "我要投诉", "我要举报"}
+# "I want to report" with nothing reported yet, 反应 (a common slip for 反映) included: the bot asks for
+# the story instead of taking the words for it.
+_REPORT = re.compile(r"^(?:我|我们)?(?:要|想|需要)?(?:反映|反应|投诉|举报|上访|信访|求助)(?:一下|一个|个)?"
+                     r"(?:问题|情况|事情|事)?$")
+# What may follow 查询 / 复查 / 复核 and still be the command: a try at a code, or a word or two ("一下", "进度").
+_ATTEMPTED_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{1,19}")
+_COMMAND_WORDS_MAX = 6
 _SURVEY_START = re.compile(r"^\s*(评价|[123１２３](?!\d)|非常满意|很满意|满意|基本满意|比较满意|不太满意|很不满意|非常不满意|不满意|已解决|未解决|没解决|没有解决)")
 _SURVEY_MAX = 40
 _PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$|^(0\d{2,3})-?(\d{7,8})$")
@@ -37,7 +43,11 @@ def _bare(text: str) -> str:
 
 
 def _code_after(word: str, text: str) -> tuple[bool, str | None]:
-    """(matched, tracking code or None) for "查询 ABCDE23456", "查询ABCDE23456", "查询"."""
+    """(matched, tracking code or None) for "查询 ABCDE23456", "查询ABCDE23456", "查询", "查询一下".
+
+    A mistyped code ("查询 ABC") is the command with that code, which the lookup then does not find:
+    the citizen is told to check it, rather than asked about a petition they did not write.
+    """
     rest = text.strip()
     if not rest.startswith(word):
         return False, None
@@ -45,7 +55,11 @@ def _code_after(word: str, text: str) -> tuple[bool, str | None]:
     if not rest:
         return True, None
     code = normalize_tracking_code(rest)
-    return (True, code) if code else (False, None)
+    if code:
+        return True, code
+    if _ATTEMPTED_CODE.fullmatch(rest):
+        return True, rest.upper()
+    return (True, None) if len(rest) <= _COMMAND_WORDS_MAX and not any(c.isdigit() for c in rest) else (False, None)
 
 
 def parse(text: str) -> Intent:
@@ -60,7 +74,7 @@ def parse(text: str) -> Intent:
             return Intent(kind, code)
     if bare in _GUIDE_WORDS:
         return Intent("guide")
-    if bare in _REPORT_WORDS:
+    if _REPORT.match(bare):
         return Intent("report")
     if bare in _GREETINGS:
         return Intent("help")
