@@ -284,8 +284,25 @@ def test_review_only_on_own_case_and_with_the_workflow_reason(wechat):
 
 def test_help_and_greetings_do_not_start_an_intake(wechat, cases):
     assert "请直接写下" in say(wechat, "你好")
+    assert "请直接写下" in say(wechat, "。。。")
+    assert "不客气" in say(wechat, "谢谢")
     assert "办事指南" in say(wechat, "办事指南")
+    assert "哪个县" not in say(wechat, "好的")
     assert cases() == []
+
+
+def test_a_yes_at_the_summary_submits(wechat, cases):
+    say(wechat, "巴塘县的村小学没有老师了，孩子们两个月没上课，电话13812345678")
+    assert "查询码：" in say(wechat, "好的")
+    assert "不客气" in say(wechat, "谢谢")
+    [case] = cases()
+    assert case.county == "巴塘县"
+
+
+def test_a_life_at_risk_is_told_to_call_the_emergency_services_at_once(wechat, cases):
+    answer = say(wechat, "村里的桥塌了，现在有人被困在河对岸，快派人来")
+    assert answer.startswith("如有人身危险，请立即拨打 110") and "哪个县" in answer
+    assert "110" not in say(wechat, "泸定")  # said once, with the words that raised it
 
 
 def test_survey_words_without_a_survey(wechat):

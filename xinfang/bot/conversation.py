@@ -35,7 +35,7 @@ from ..cases.departments import department_name
 from ..cases.service import Actor, find_or_create_petitioner, perform_action
 from ..cases.workflow import OPEN_STATES, STATES, WorkflowError
 from ..models import Attachment, Case, InboundMessage, Notification, Petitioner, utcnow
-from ..nlp import places, resources
+from ..nlp import flags, places, resources
 from ..nlp.personal import extract_personal, mask
 from ..simulator.constants import MENU_GUIDE, MENU_REPORT, MENU_TRACK
 from . import dialogue, floods, inbox, intents, locations, submission, texts
@@ -412,10 +412,12 @@ class _Turn:
                 return self.say(_evaluate(self.session, self.cal, self.petitioner, text, self.message.received_at))
             if intake is None and len(text.strip()) <= SURVEY_WORD_CHARS:
                 return self.say(texts.HELP)  # a lone "1" or "满意" is not a petition
-        if intent.kind == "confirm":
+        if intent.kind == "confirm" or (intent.kind == "agree" and step == "confirm"):
             if step == "confirm":
                 return self.submit()
             return self.say(self.question() if intake else texts.NOTHING_TO_CONFIRM)
+        if intent.kind in ("agree", "thanks"):
+            return self.say(self.question() if intake else texts.YOU_ARE_WELCOME)
         if intent.kind == "amend":
             if intake is None:
                 return self.say(texts.NOTHING_TO_CONFIRM)
@@ -437,6 +439,8 @@ class _Turn:
         self.say(self.question() if self.intake else texts.START_REPORT)
 
     def add_text(self, text: str) -> None:
+        if flags.urgent(text)[0]:
+            self.say(texts.EMERGENCY)
         if self.intake is None:
             self.intake = self.new_intake()
         if self.intake.text:

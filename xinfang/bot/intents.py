@@ -17,6 +17,9 @@ _PUNCT = " \t\r\n。.，,！!？?：:；;、~～"
 _CONFIRM_WORDS = {texts.CONFIRM, "确认提交", "提交", "确定"}
 _GREETINGS = {"你好", "您好", "在吗", "在不在", "有人吗", "hello", "hi", "帮助", "help", "菜单", "?", "？"}
 _GUIDE_WORDS = {"办事指南", "指南", "流程", "怎么办理"}
+_THANKS_WORDS = {"谢谢", "谢谢你", "谢谢您", "感谢", "多谢", "辛苦了", "辛苦", "谢了", "thanks", "thank you"}
+# A yes to whatever was asked: at the summary it submits, as 确认 does.
+_AGREE_WORDS = {"好的", "好", "好滴", "可以", "是的", "是", "对", "对的", "没问题", "行", "嗯", "嗯嗯", "ok", "提交吧"}
 # "I want to report" with nothing reported yet, 反应 (a common slip for 反映) included: the bot asks for
 # the story instead of taking the words for it.
 _REPORT = re.compile(r"^(?:我|我们)?(?:要|想|需要)?(?:反映|反应|投诉|举报|上访|信访|求助)(?:一下|一个|个)?"
@@ -34,7 +37,8 @@ MENU = {MENU_REPORT: "report", MENU_TRACK: "query", MENU_GUIDE: "guide"}
 
 @dataclass(frozen=True)
 class Intent:
-    kind: str  # confirm, amend, cancel, skip, query, review, rereview, survey, guide, report, help, text
+    kind: str  # confirm, agree, amend, cancel, skip, query, review, rereview, survey, guide, report, help,
+    #            thanks, text
     arg: str | None = None
 
 
@@ -76,8 +80,12 @@ def parse(text: str) -> Intent:
         return Intent("guide")
     if _REPORT.match(bare):
         return Intent("report")
-    if bare in _GREETINGS:
+    if bare in _GREETINGS or not bare:  # nothing but punctuation says nothing either
         return Intent("help")
+    if bare in _THANKS_WORDS:
+        return Intent("thanks")
+    if bare in _AGREE_WORDS:
+        return Intent("agree")
     if len(text.strip()) <= _SURVEY_MAX and _SURVEY_START.match(text):
         return Intent("survey", text.strip())
     return Intent("text", text.strip())

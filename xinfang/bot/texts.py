@@ -29,6 +29,11 @@ HELP = (
     "发“查询”看办理进度，发“办事指南”了解流程。"
 )
 
+YOU_ARE_WELCOME = "不客气。有事随时写给我；发“查询”看办理进度。"
+
+# The petition channel runs on days; a life at risk needs the emergency services now (flags.urgent).
+EMERGENCY = "如有人身危险，请立即拨打 110 报警、120 急救、119 火警。您反映的事情我们也会尽快登记。"
+
 GUIDE = (
     "办事指南：\n"
     "1. 写下事情经过和诉求，确认后得到查询码；\n"
