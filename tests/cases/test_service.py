@@ -214,6 +214,7 @@ def test_a_petitioner_is_found_again_by_openid_and_searchable_by_pinyin(session,
 def test_tracking_code_normalisation():
     assert normalize_tracking_code(" abcd-efgh 23 ") == "ABCDEFGH23"
     assert normalize_tracking_code("ABCDEFGH2O") is None  # O is not in the alphabet
+    assert normalize_tracking_code("ＡＢＣＤ－ＥＦＧＨ２３") == "ABCDEFGH23"  # a Chinese keyboard's full width
     assert normalize_tracking_code("short") is None
 
 

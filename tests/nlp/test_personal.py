@@ -29,3 +29,8 @@ def test_mask():
     assert mask("电话13812341234") == "电话138****1234"
     assert mask(f"身份证{VALID_ID}") == "身份证1101**********002X"
     assert "13812341234" not in mask("联系13812341234或0836-2812345")
+
+
+def test_full_width_digits_are_found_and_masked():
+    assert extract_personal("电话：１３８１２３４１２３４").phones == ["13812341234"]
+    assert mask("电话：１３８１２３４１２３４，谢谢") == "电话：138****1234，谢谢"  # the text's own punctuation kept

@@ -1,6 +1,6 @@
 import pytest
 
-from xinfang.nlp.places import county_from_answer, resolve_county
+from xinfang.nlp.places import corrected_county, county_from_answer, resolve_county
 
 
 @pytest.mark.parametrize("text,county", [
@@ -81,3 +81,15 @@ def test_towns_and_spots_typed_by_sound(text, county):
 
 def test_two_character_sounds_need_a_suffix():
     assert resolve_county("他工作很认真") is None
+
+
+@pytest.mark.parametrize("text,county", [
+    ("不是道孚，是炉霍", "炉霍县"),
+    ("地点写错了，应该是巴塘县", "巴塘县"),
+    ("不在康定，在泸定县磨西镇", "泸定县"),
+    ("我去了康定市找州里的部门", None),  # another county in the story, no correction
+    ("不是道孚", None),  # denied, and nothing named instead
+])
+def test_a_correction_names_the_county_it_puts_right(text, county):
+    found = corrected_county(text)
+    assert (found.county if found else None) == county

@@ -112,6 +112,16 @@ def test_commands_at_the_county_question_are_commands(wechat):
     assert "电话" in say(wechat, "5")  # the intake waited on its county all along: 5 is 雅江县
 
 
+def test_an_amendment_that_corrects_the_place_moves_the_county(wechat, cases):
+    say(wechat, "我家的房子被洪水冲垮了，住在道孚县，电话１３８１２３４５６７８")
+    say(wechat, "修改")
+    summary = say(wechat, "不是道孚，是炉霍")
+    assert "地点：炉霍县" in summary
+    say(wechat, "确认")
+    [case] = cases()
+    assert case.county == "炉霍县" and case.petitioner.phone == "13812345678"
+
+
 def test_a_bad_phone_is_refused_with_the_format(wechat):
     say(wechat, "丹巴县的自来水停了一个星期，没人来修")
     assert "格式不对" in say(wechat, "12345")

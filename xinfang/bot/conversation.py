@@ -448,6 +448,9 @@ class _Turn:
         elif intents.has_tibetan(text):
             self.say(texts.TIBETAN_ACK)
         self.intake.add_text(text)
+        correction = places.corrected_county(text) if self.intake.county else None
+        if correction is not None:  # "不是道孚，是炉霍": the citizen's latest word on the place
+            self.intake.county, self.intake.township = correction.county, correction.township
         self.advance()
 
     # -- the questions, in order --
@@ -501,10 +504,11 @@ class _Turn:
         self.say(texts.COUNTY_NOT_RECOGNIZED + "\n" + self.question())
 
     def county_change(self, text: str) -> bool:
-        """At the summary, a short reply naming a county corrects the county."""
-        if len(text.strip()) > 8:
-            return False
-        match = places.county_from_answer(text)
+        """At the summary, a short reply naming a county, or words correcting it ("不是道孚，是炉霍"),
+        change the county."""
+        match = places.corrected_county(text)
+        if match is None and len(text.strip()) <= 8:
+            match = places.county_from_answer(text)
         if match is None:
             return False
         self.intake.county, self.intake.township = match.county, match.township

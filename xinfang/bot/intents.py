@@ -6,6 +6,7 @@ short and starts with the word, so "取消了我家的低保" stays a petition.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ..cases.codes import normalize_tracking_code
@@ -92,8 +93,9 @@ def parse(text: str) -> Intent:
 
 
 def phone_number(text: str) -> str | None:
-    """A contact number as typed ("138 0000 0000", "0836-2812345"), normalised, or None."""
-    compact = re.sub(r"[\s\-－—()（）]", "", text.strip(_PUNCT))
+    """A contact number as typed ("138 0000 0000", "0836-2812345", full-width digits of a Chinese
+    keyboard), normalised, or None."""
+    compact = re.sub(r"[\s\-—()]", "", unicodedata.normalize("NFKC", text).strip(_PUNCT))
     match = _PHONE.match(compact)
     if not match:
         return None

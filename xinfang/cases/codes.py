@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 # No 0/O, 1/I/L: a herder reading the code over the phone cannot mistake one for another.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -23,7 +24,7 @@ def new_tracking_code() -> str:
 
 def normalize_tracking_code(raw: str) -> str | None:
     """The code as a citizen typed it (spaces, dashes, lower case), or None when it cannot be one."""
-    code = raw.strip().upper().replace(" ", "").replace("-", "")
+    code = unicodedata.normalize("NFKC", raw).strip().upper().replace(" ", "").replace("-", "")  # ＡＢＣ too
     if len(code) != LENGTH or any(c not in ALPHABET for c in code):
         return None
     return code

@@ -51,7 +51,12 @@ def _amount(number: str, unit: str) -> float | None:
     return value * (10000 if unit.startswith("万") else 1000 if unit.startswith("千") else 1)
 
 
+# A Chinese keyboard often types full-width digits: numbers are found (and masked) in them too.
+_HALF_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def extract_personal(text: str) -> PersonalData:
+    text = text.translate(_HALF_WIDTH_DIGITS)
     ids = ["".join(m.groups()).upper() for m in _ID.finditer(text) if valid_id_number("".join(m.groups()))]
     id_free = _ID.sub(" ", text)  # an ID contains digit runs that look like phones
     phones = ["".join(m.groups()) for m in _MOBILE.finditer(id_free)]
@@ -65,6 +70,7 @@ def extract_personal(text: str) -> PersonalData:
 def mask(text: str) -> str:
     """Text safe for logs: ID numbers 5133**********1234, phones 138****1234."""
     # Every 18-character ID-like number is masked, valid checksum or not.
+    text = text.translate(_HALF_WIDTH_DIGITS)
     text = _ID.sub(lambda m: m.group()[:4] + "*" * 10 + m.group()[-4:], text)
     text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
     return _LANDLINE.sub(lambda m: f"{m.group(1)}-{'*' * (len(m.group(2)) - 4)}{m.group(2)[-4:]}", text)

@@ -369,6 +369,26 @@ def resolve_county(text: str, normalized: bool = False) -> CountyMatch | None:
     return _best(text, mentions)
 
 
+# A citizen putting the place right: "不是道孚，是炉霍", "地点写错了，应该是炉霍".
+_CORRECTION = re.compile(r"不是|不在|应该是|应该在|应为|改成|改为|更正|写错|搞错|弄错")
+_DENIED = re.compile(r"^(不是|不在|并非|而不是)")
+
+
+def corrected_county(text: str) -> CountyMatch | None:
+    """The one county words that correct the place name ('不是道孚，是炉霍' → 炉霍县), the denied one
+    left out; None unless the words correct a place and name exactly one county by its name."""
+    text = segment.normalize(text)
+    if not _CORRECTION.search(text):
+        return None
+    found: dict[str, CountyMatch] = {}
+    for clause in re.split(r"[，,。；;！!？?\s]+", text):
+        if clause and not _DENIED.match(clause):
+            match = resolve_county(clause, normalized=True)
+            if match is not None and not match.homophone:
+                found[match.county] = match
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def county_from_answer(answer: str) -> CountyMatch | None:
     """A chatbot reply naming the county: '3', '三', '丹巴', '磨西镇', '理唐'."""
     answer = segment.normalize(answer).strip(" 。.，,！!")
