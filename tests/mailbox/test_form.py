@@ -96,8 +96,9 @@ def test_all_problems_are_shown_at_once(client, session):
 def test_landline_and_international_mobile_formats(client, session):
     post_letter(client, phone="+86 139-0000-1111")
     post_letter(client, phone="0836-2822222", text=LETTER + "另外")
+    post_letter(client, phone="１３８１２３４５６７８", text=LETTER + "还有")  # a Chinese keyboard's full width
     phones = sorted(c.petitioner.phone for c in session.scalars(select(Case)))
-    assert phones == ["0836-2822222", "13900001111"]
+    assert phones == ["0836-2822222", "13812345678", "13900001111"]
 
 
 def test_without_the_csrf_token_nothing_is_stored_and_the_text_is_kept(client, session):

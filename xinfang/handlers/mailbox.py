@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import unicodedata
 
 from flask import Blueprint, abort, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -74,6 +75,8 @@ def write(slug):
 
     form = request.form
     values = {name: form.get(name, "") for name in FORM_FIELDS}
+    # A phone's keyboard may type full-width digits and letters; the API's callers send what its document says.
+    values["phone"], values["email"] = (unicodedata.normalize("NFKC", values[name]) for name in ("phone", "email"))
     values["publish_consent"] = form.get("publish") == "1"
     values["privacy"] = form.get("privacy") == "1"
     token = _token(form.get("form_token"))
