@@ -38,6 +38,7 @@ TRIES = {
     "rereview_reply": ("rereview", REPLY),
     "close": ("closable", {}),
     "note": ("received", {"note": "已电话联系信访人"}),
+    "recuse": ("assigned", {"reason": "信访人是本人的亲属"}),
 }
 assert set(TRIES) == set(ACTIONS)
 
@@ -130,3 +131,28 @@ def test_leader_sees_cases_read_only_with_masked_identity(session, cal, signed_i
     assert "扎西" not in page and "13800001234" not in page
     assert "/actions/" not in page
     assert signed_in("leader").get("/admin/overview").status_code == 200
+
+
+def test_a_staff_member_who_stepped_aside_no_longer_acts_on_the_case(session, cal, client, signed_in, staff, tokens):
+    # 回避 (Art. 28(3)): a handler related to the petitioner steps aside; the department carries on.
+    case = case_in(session, cal, "assigned")
+    status, _ = api_call(client, tokens["handler"], case, "recuse", {"reason": "信访人是本人的亲属"})
+    assert status == 200
+    status, body = api_call(client, tokens["handler"], case, "accept", {})
+    assert status == 409 and "回避" in body["message"]
+    page = signed_in("handler").get(f"/admin/cases/{case.tracking_code}").get_data(as_text=True)
+    assert "/actions/" not in page  # nothing offered to them any more
+    colleague = Actor.staff(service_user(session, "rsj"))
+    service.perform_action(session, cal, case, "accept", colleague)
+    session.refresh(case)
+    assert case.status == "accepted"
+    [step] = [e for e in case.events if e.action == "recuse"]
+    assert not step.citizen_visible and step.note == "信访人是本人的亲属"
+
+
+def service_user(session, department):
+    from xinfang.admin import accounts
+
+    user, _ = accounts.create_user(session, "rsj-colleague", "handler", password="Colleague-pass-1",
+                                   department_code=department, display_name="人社同事")
+    return user

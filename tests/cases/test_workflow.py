@@ -30,12 +30,14 @@ for state in ("received", "assigned", "accepted", "review", "rereview"):
     EXPECTED[(state, "supervise")] = None
 for state in STATES:
     EXPECTED[(state, "note")] = None
+for state in ("received", "assigned", "accepted", "replied", "review", "rereview"):
+    EXPECTED[(state, "recuse")] = None
 
 ROLE_OF = {
     "assign": "clerk", "object": "handler", "accept": "handler", "route": "clerk", "not_accept": "clerk",
     "extend": "handler", "reply": "handler", "supervise": "supervisor", "request_review": "citizen",
     "review_reply": "supervisor", "request_rereview": "citizen", "rereview_reply": "supervisor",
-    "close": "system", "note": "clerk",
+    "close": "system", "note": "clerk", "recuse": "handler",
 }
 PARAMS = {
     "assign": {"department": "rsj"}, "object": {"reason": "不属于本部门职责"},
@@ -45,7 +47,7 @@ PARAMS = {
     "reply": {"outcome": "支持", "text": "已责令支付", "facts": "经查属实", "basis": "《保障农民工工资支付条例》"},
     "review_reply": {"outcome": "解释说明", "text": "维持", "facts": "经复查", "basis": "第三十五条"},
     "rereview_reply": {"outcome": "不予支持", "text": "维持", "facts": "经复核", "basis": "第三十六条"},
-    "supervise": {"note": "请加快办理"}, "note": {"note": "已电话联系"},
+    "supervise": {"note": "请加快办理"}, "note": {"note": "已电话联系"}, "recuse": {"reason": "信访人是本人的亲属"},
 }
 
 
@@ -168,6 +170,7 @@ def test_unknown_action(cal):
 
 def test_allowed_actions_for_panel_buttons(cal):
     assert set(allowed_actions(make_case("assigned"), "handler", T0 + timedelta(days=1), cal)) == {
-        "object", "accept", "route", "not_accept", "note"}
+        "object", "accept", "route", "not_accept", "note", "recuse"}
     assert allowed_actions(make_case("accepted"), "leader", T0, cal) == []
-    assert set(allowed_actions(make_case("received"), "clerk", T0, cal)) == {"assign", "route", "not_accept", "note"}
+    assert set(allowed_actions(make_case("received"), "clerk", T0, cal)) == {"assign", "route", "not_accept", "note",
+                                                                              "recuse"}

@@ -42,6 +42,7 @@ PARAMS = {
     "rereview_reply": ("outcome", "text", "facts", "basis"),
     "close": ("note",),
     "note": ("note",),
+    "recuse": ("reason",),
 }
 assert set(PARAMS) == set(TRANSITIONS)
 

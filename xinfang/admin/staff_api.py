@@ -330,7 +330,7 @@ OPENAPI_SCHEMAS = {
         "properties": {
             "action": {"type": "string", "enum": list(ACTIONS)},
             "department": {"type": "string", "description": "assign：单位编码"},
-            "reason": {"type": "string", "description": "object、route、not_accept、extend 的理由"},
+            "reason": {"type": "string", "description": "object、route、not_accept、extend、recuse 的理由"},
             "route": {"type": "string", "enum": list(ROUTES)}, "body": {"type": "string"},
             "ground": {"type": "string", "enum": list(NOT_ACCEPTED_GROUNDS)},
             "days": {"type": "integer", "minimum": 1, "maximum": 30},

@@ -322,15 +322,26 @@ def check_staff_action(session: Session, cal: Calendar, case: Case, action: str,
                        now: datetime):
     """The workflow's check (state, role, time, parameters) and whose body may act: WorkflowError if refused."""
     transition = check_action(case, action, actor.role, params, now, cal)
+    if has_recused(session, case, actor):
+        raise WorkflowError(RECUSED)
     refusal = reviews.opinion_refusal(session, case, action, actor)
     if refusal:
         raise WorkflowError(refusal)
     return transition
 
 
+RECUSED = "您已对本件申请回避，不能再办理（《信访工作条例》第二十八条）"
+
+
+def has_recused(session: Session, case: Case, actor: Actor) -> bool:
+    """Whether this staff member stepped aside from the case (回避, Art. 28(3))."""
+    return actor.kind == "staff" and actor.id is not None and session.scalar(select(CaseEvent.id).where(
+        CaseEvent.case_id == case.id, CaseEvent.action == "recuse", CaseEvent.actor_id == actor.id)) is not None
+
+
 def available_actions(session: Session, cal: Calendar, case: Case, actor: Actor, now: datetime) -> list[str]:
     """The actions the panel and the staff API offer this staff member on the case now (none to a leader)."""
-    if actor.role == "leader":
+    if actor.role == "leader" or has_recused(session, case, actor):
         return []
     return [action for action in allowed_actions(case, actor.role, now, cal)
             if not reviews.opinion_refusal(session, case, action, actor)]
@@ -461,6 +472,7 @@ _EFFECTS = {
     "rereview_reply": _effect_rereview_reply,
     "close": _effect_close,
     "note": _no_effect,
+    "recuse": _no_effect,
 }
 assert set(_EFFECTS) == set(TRANSITIONS), "every action needs its effect"
 

@@ -107,6 +107,10 @@ TRANSITIONS: dict[str, Transition] = {
            "closed", "第三十五条、第三十六条"),
         _t("note", "内部备注", list(STATES), None, ["clerk", "handler", "supervisor", "admin"],
            None, "", ["note"]),
+        # A staff member with a stake in the matter or in the petitioner steps aside; others of the
+        # body carry the case on (service.check_staff_action keeps them from acting on it).
+        _t("recuse", "回避", list(OPEN_STATES), None, ["clerk", "handler", "supervisor", "admin"],
+           None, "第二十八条第三项", ["reason"]),
     )
 }
 
