@@ -25,6 +25,11 @@ from xinfang.bot import intents, locations
     ("谢谢！", "thanks", None),
     ("好的", "agree", None),
     ("。。。", "help", None),
+    ("👍", "agree", None),
+    ("[微笑]", "help", None),  # WeChat's own emoticon, sent as a code
+    ("我之前反映的事情怎么样了", "query", None),
+    ("上次说的草场的事有结果了吗", "query", None),
+    ("村里的路修得怎么样了没人管", "text", "村里的路修得怎么样了没人管"),
     ("办事指南", "guide", None),
     ("你好", "help", None),
     ("不满意 问题没解决", "survey", "不满意 问题没解决"),

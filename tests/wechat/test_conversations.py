@@ -301,6 +301,19 @@ def test_help_and_greetings_do_not_start_an_intake(wechat, cases):
     assert cases() == []
 
 
+def test_a_place_alone_is_kept_and_the_story_asked_for(wechat, cases):
+    assert "已记下地点：泸定县磨西镇" in say(wechat, "磨西镇")
+    say(wechat, "酒店收了定金不退，老板电话也不接了")
+    summary = say(wechat, "跳过")
+    assert "地点：泸定县磨西镇" in summary and "事情：酒店收了定金不退" in summary
+
+
+def test_asking_after_an_earlier_matter_is_a_query_not_a_petition(wechat, cases):
+    assert "没有在办的事项" in say(wechat, "我之前反映的事情怎么样了")
+    assert "不客气" in say(wechat, "👍")
+    assert cases() == []
+
+
 def test_a_yes_at_the_summary_submits(wechat, cases):
     say(wechat, "巴塘县的村小学没有老师了，孩子们两个月没上课，电话13812345678")
     assert "查询码：" in say(wechat, "好的")

@@ -263,6 +263,8 @@ def _backlog_of(session: Session, message: InboundMessage) -> bool:
         InboundMessage.status == "pending").limit(1)) is not None
 
 
+# A first message this short that names a county is the place, not yet the story (_Turn.place_alone).
+PLACE_ALONE_CHARS = 6
 # A reply this short is an answer to a question (a county, a phone number), not a petition.
 ANSWER_CHARS = 11
 DRAFT_AGE = timedelta(seconds=dialogue.TTL_SECONDS)
@@ -427,7 +429,22 @@ class _Turn:
             return self.say(self.question() if intake else texts.HELP)
         if step == "confirm" and self.county_change(text):
             return self.advance()
+        if not (intake and intake.text) and self.place_alone(text):
+            return None
         self.add_text(text)
+
+    def place_alone(self, text: str) -> bool:
+        """A first message that only names a county ("康定") is kept as the place, and the story asked for."""
+        if len(text.strip()) > PLACE_ALONE_CHARS or text.strip().isdigit():
+            return False
+        match = places.county_from_answer(text)
+        if match is None or match.homophone:  # "得了" is not 得荣 before anything was asked
+            return False
+        if self.intake is None:
+            self.intake = self.new_intake()
+        self.intake.county, self.intake.township = match.county, match.township
+        self.say(texts.place_noted(match.county + (match.township or "")))
+        return True
 
     def command(self, intent: intents.Intent) -> None:
         if intent.kind == "query":

@@ -20,7 +20,15 @@ _GREETINGS = {"你好", "您好", "在吗", "在不在", "有人吗", "hello", "
 _GUIDE_WORDS = {"办事指南", "指南", "流程", "怎么办理"}
 _THANKS_WORDS = {"谢谢", "谢谢你", "谢谢您", "感谢", "多谢", "辛苦了", "辛苦", "谢了", "thanks", "thank you"}
 # A yes to whatever was asked: at the summary it submits, as 确认 does.
-_AGREE_WORDS = {"好的", "好", "好滴", "可以", "是的", "是", "对", "对的", "没问题", "行", "嗯", "嗯嗯", "ok", "提交吧"}
+_AGREE_WORDS = {"好的", "好", "好滴", "可以", "是的", "是", "对", "对的", "没问题", "行", "嗯", "嗯嗯", "ok", "提交吧",
+                "👍", "👌", "[强]", "[ok]", "[好的]"}
+# WeChat sends its own emoticons as codes in brackets: "[微笑]", "[强]".
+_EMOTICONS = re.compile(r"^(\[[^\[\]]{1,4}\])+$")
+# "我之前反映的事情怎么样了": asking after a matter already sent, in the citizen's own words.
+_PROGRESS = re.compile(r"怎么样了|进展|进度|办得怎么样|处理得怎么样|处理了吗|办了吗|有结果了?吗|有没有结果|有回复了?吗"
+                       r"|回复了吗|到哪一?步|什么时候(能|会)?(有结果|回复|处理|办好)")
+_EARLIER = re.compile(r"之前|上次|上回|以前|前几天|前段时间|我反映的|我提交的|我写的|我的事|那件事|我的问题|我的信")
+_PROGRESS_MAX = 30
 # "I want to report" with nothing reported yet, 反应 (a common slip for 反映) included: the bot asks for
 # the story instead of taking the words for it.
 _REPORT = re.compile(r"^(?:我|我们)?(?:要|想|需要)?(?:反映|反应|投诉|举报|上访|信访|求助)(?:一下|一个|个)?"
@@ -81,12 +89,16 @@ def parse(text: str) -> Intent:
         return Intent("guide")
     if _REPORT.match(bare):
         return Intent("report")
-    if bare in _GREETINGS or not bare:  # nothing but punctuation says nothing either
-        return Intent("help")
     if bare in _THANKS_WORDS:
         return Intent("thanks")
     if bare in _AGREE_WORDS:
         return Intent("agree")
+    if bare in _GREETINGS or _EMOTICONS.match(bare) or not any(c.isalnum() for c in bare):
+        return Intent("help")  # a greeting, an emoticon, or no word at all: not a petition
+    stripped = text.strip()
+    if len(stripped) <= _PROGRESS_MAX and _PROGRESS.search(stripped) and (
+            _EARLIER.search(stripped) or len(stripped) <= 10):
+        return Intent("query")
     if len(text.strip()) <= _SURVEY_MAX and _SURVEY_START.match(text):
         return Intent("survey", text.strip())
     return Intent("text", text.strip())

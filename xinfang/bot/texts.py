@@ -151,6 +151,10 @@ def location_noted(county: str) -> str:
     return f"已按位置记下地点：{county}。"
 
 
+def place_noted(county: str) -> str:
+    return f"已记下地点：{county}。请写下您要反映的事情：什么事、希望怎么解决。"
+
+
 def attachment_noted(count: int) -> str:
     return f"已收到，共{count}个附件。"
 
