@@ -17,6 +17,7 @@ from xinfang.bot import intents, locations
     ("复核", "rereview", None),
     ("查询 ABC", "query", "ABC"),  # a mistyped code: looked up, not found, the citizen told so
     ("查询一下", "query", None),
+    ("查询低保政策", "text", "查询低保政策"),  # a question about a policy: a 咨询, not the command
     ("复查 12", "review", "12"),
     ("我要反应问题", "report", None),  # 反应 for 反映, nothing reported yet
     ("我想反映一下情况", "report", None),

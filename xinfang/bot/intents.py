@@ -33,9 +33,11 @@ _PROGRESS_MAX = 30
 # the story instead of taking the words for it.
 _REPORT = re.compile(r"^(?:我|我们)?(?:要|想|需要)?(?:反映|反应|投诉|举报|上访|信访|求助)(?:一下|一个|个)?"
                      r"(?:问题|情况|事情|事)?$")
-# What may follow 查询 / 复查 / 复核 and still be the command: a try at a code, or a word or two ("一下", "进度").
+# What may follow 查询 / 复查 / 复核 and still be the command: a try at a code, or a filler word
+# ("查询一下"); "查询低保政策" asks about a policy and stays a petition (a 咨询).
 _ATTEMPTED_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{1,19}")
-_COMMAND_WORDS_MAX = 6
+_COMMAND_FILLERS = {"一下", "进度", "进展", "结果", "情况", "办理进度", "办理情况", "处理结果", "一下进度", "我的",
+                    "我的事", "我的事情", "一下我的事", "申请"}
 _SURVEY_START = re.compile(r"^\s*(评价|[123１２３](?!\d)|非常满意|很满意|满意|基本满意|比较满意|不太满意|很不满意|非常不满意|不满意|已解决|未解决|没解决|没有解决)")
 _SURVEY_MAX = 40
 _PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$|^(0\d{2,3})-?(\d{7,8})$")
@@ -72,7 +74,7 @@ def _code_after(word: str, text: str) -> tuple[bool, str | None]:
         return True, code
     if _ATTEMPTED_CODE.fullmatch(rest):
         return True, rest.upper()
-    return (True, None) if len(rest) <= _COMMAND_WORDS_MAX and not any(c.isdigit() for c in rest) else (False, None)
+    return (True, None) if rest in _COMMAND_FILLERS else (False, None)
 
 
 def parse(text: str) -> Intent:
