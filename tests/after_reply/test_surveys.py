@@ -153,6 +153,20 @@ def test_dissatisfied_reaches_the_supervisors_list_and_the_citizen_is_offered_a_
     assert case.status == "replied"
 
 
+def test_an_answer_before_the_survey_went_out_counts_and_the_survey_is_not_sent(session, cal, county_handler,
+                                                                               replied_at):
+    # The citizen read the reply and answered within the day the survey waits: an evaluation all the same.
+    case = reply_case(session, cal, county_handler, replied_at=replied_at)
+    reply = surveys.reply_to_citizen(session, cal, case.petitioner_id, "不满意 钱还没给",
+                                     now=replied_at + timedelta(hours=2))
+    survey = survey_of(session, case)
+    assert (survey.status, survey.answer, survey.reason) == ("answered", "不满意", "钱还没给")
+    assert "感谢您的评价" in reply and [i.case_id for i in supervision.judgement_queue(session, SUPERVISOR)] == [case.id]
+    with time_machine.travel(replied_at + DAY + timedelta(minutes=1), tick=False):
+        assert survey_jobs.send_survey(survey.id) is False
+    assert survey_pushes(session, case) == []
+
+
 def test_not_solved_alone_opens_the_judgement_and_asks_for_the_rating(session, cal, county_handler, replied_at):
     case = sent_survey(session, cal, county_handler, replied_at)
     reply = surveys.reply_to_citizen(session, cal, case.petitioner_id, "没解决", now=replied_at + 2 * DAY)

@@ -284,13 +284,17 @@ def _with_line(comment: str | None, now: datetime, answer, solved, reason) -> st
 
 
 def find_survey(session: Session, petitioner_id: int, tracking_code: str | None = None) -> Survey | None:
-    """The survey a citizen's word answers: the newest unanswered one, else the newest with a question open."""
+    """The survey a citizen's word answers: the newest unanswered one, else the newest with a question open.
+
+    One not sent yet counts too: a citizen who read the reply and answers before the survey's push
+    (it waits a day) is evaluating, not starting a new petition.
+    """
     query = select(Survey).join(Case, Survey.case_id == Case.id).where(
-        Case.petitioner_id == petitioner_id, Survey.status.in_(("sent", "answered", "expired")))
+        Case.petitioner_id == petitioner_id, Survey.status.in_(("scheduled", "sent", "answered", "expired")))
     if tracking_code:
         query = query.where(Case.tracking_code == tracking_code)
     surveys = list(session.scalars(query.order_by(Survey.id.desc()).limit(20)))
-    for wanted in (lambda s: s.status == "sent", lambda s: s.status == "answered" and s.solved is None):
+    for wanted in (lambda s: s.status in ("sent", "scheduled"), lambda s: s.status == "answered" and s.solved is None):
         for survey in surveys:
             if wanted(survey):
                 return survey
