@@ -4,6 +4,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from xinfang.cases import service
+from xinfang.cases.service import Actor
 from xinfang.models import Attachment, Petitioner
 from xinfang.simulator.constants import MENU_GUIDE, MENU_REPORT, MENU_TRACK
 
@@ -250,6 +252,19 @@ def test_query_tells_status_department_and_days_left(wechat):
     answer = say(wechat, "查询")
     assert code in answer and "1件" in answer
     assert "没有找到" in say(wechat, "查询 ABCDEFGHJK")
+
+
+def test_query_of_a_replied_case_reads_the_opinion(wechat, session, cal, cases):
+    say(wechat, "丹巴县的自来水停了一个星期，没人来修，电话13800007777")
+    code = CODE.search(say(wechat, "确认")).group(1)
+    [case] = cases()
+    admin = Actor("staff", "admin", None, "管理员")
+    for action, params in (("assign", {"department": "slj"}), ("accept", {}),
+                           ("reply", {"outcome": "支持", "text": "已督促水厂三日内恢复供水", "facts": "属实",
+                                      "basis": "《城市供水条例》"})):
+        service.perform_action(session, cal, case, action, admin, params)
+    answer = say(wechat, f"查询 {code}")
+    assert "已答复" in answer and "处理意见" in answer and "支持。已督促水厂三日内恢复供水" in answer
 
 
 def test_a_code_asked_for_before_the_queue_registered_it(make_gateway, rt):

@@ -686,7 +686,20 @@ def _query(session: Session, cal: Calendar, openid: str, code: str | None) -> st
     view = public.status_view(session, cal, case)
     deadline = view["deadline"] or {}
     return texts.status(code, view["status_name"], view["department"], deadline.get("due_date"),
-                        deadline.get("days_left"), deadline.get("name"))
+                        deadline.get("days_left"), deadline.get("name"), _result(view))
+
+
+def _result(view: dict) -> str | None:
+    """What was decided, as the public status tells it (personal data redacted): the citizen who asks
+    after a case reads the opinion itself, even if its push never reached them."""
+    if view["reply"]:
+        reply = view["reply"]
+        return f"{reply['kind']}（{reply['replied_date']}）：{reply['outcome']}。{reply['text']}"
+    if view["route"]:
+        return f"请向{view['route']['body']}提出：{view['route']['reason']}"
+    if view["not_accepted_reason"]:
+        return f"不予受理：{view['not_accepted_reason']}"
+    return None
 
 
 def _being_registered(session: Session, openid: str, code: str) -> bool:

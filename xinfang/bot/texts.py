@@ -126,11 +126,17 @@ def routed_submitted(code: str, route: str, body: str, why: str, window: str) ->
             "这不影响您的权利。工作人员核实后会再告诉您（《信访工作条例》第三十一条）。")
 
 
+RESULT_CHARS = 120  # of an opinion or a reason, in a chat answer; the tracking page has it whole
+
+
 def status(code: str, status_name: str, department: str | None, due_date: str | None,
-           days_left: int | None, clock: str | None) -> str:
+           days_left: int | None, clock: str | None, result: str | None = None) -> str:
+    """A case's state in a few lines; `result`: the 处理意见, the legal route or the refusal, in words."""
     lines = [f"查询码 {code}：{status_name}"]
     if department:
         lines.append(f"承办单位：{department}")
+    if result:
+        lines.append(result if len(result) <= RESULT_CHARS else result[:RESULT_CHARS] + "…")
     if due_date is not None and days_left is not None:
         what = clock or "办理期限"
         if days_left >= 0:
