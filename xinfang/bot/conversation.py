@@ -429,8 +429,8 @@ class _Turn:
             return self.say(self.question() if intake else texts.HELP)
         if step == "confirm" and self.county_change(text):
             return self.advance()
-        if not (intake and intake.text) and self.place_alone(text):
-            return None
+        if (intake is None or not intake.text) and self.place_alone(text):
+            return
         self.add_text(text)
 
     def place_alone(self, text: str) -> bool:
