@@ -133,6 +133,14 @@ def test_leader_sees_cases_read_only_with_masked_identity(session, cal, signed_i
     assert signed_in("leader").get("/admin/overview").status_code == 200
 
 
+def test_each_role_lands_on_its_first_page_after_signing_in(signed_in):
+    for role, landing in (("clerk", "/admin/queue/intake"), ("handler", "/admin/queue/mine"),
+                          ("supervisor", "/admin/queue/mine"), ("leader", "/admin/overview"),
+                          ("admin", "/admin/queue/mine")):
+        home = signed_in(role).get("/admin/", follow_redirects=True)
+        assert home.status_code == 200 and home.request.path == landing, role
+
+
 def test_a_staff_member_who_stepped_aside_no_longer_acts_on_the_case(session, cal, client, signed_in, staff, tokens):
     # 回避 (Art. 28(3)): a handler related to the petitioner steps aside; the department carries on.
     case = case_in(session, cal, "assigned")

@@ -96,7 +96,7 @@ def password():
 @login_required()
 def home():
     if auth.current_user().role == "leader":
-        return redirect(url_for("admin.overview"))
+        return redirect(url_for("admin.overview_page"))
     first = "intake" if auth.current_user().role == "clerk" else "mine"
     return redirect(url_for("admin.queue", name=first))
 
