@@ -24,6 +24,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
 
+from .conversation import leave_for_queue
+
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 5  # the importer thread's pace while the database is away
@@ -71,8 +73,6 @@ class Spool:
     def import_waiting(self, limit: int | None = None) -> int:
         """Store the kept messages, oldest first, for the queue; how many. Raises (the database is still
         away) with the rest left on disk."""
-        from .conversation import leave_for_queue
-
         done = 0
         for path in self.waiting()[:limit]:
             try:
