@@ -235,9 +235,8 @@ def test_answered_in_time_while_the_database_is_unreachable_and_nothing_is_lost(
     kept = settings.data_dir / "spool"
     with BackgroundServer(create_app(down)) as server:
         platform = WeChatPlatform(server.url + "/wechat", down.wechat_token, APPID, AES_KEY, timeout=5.0)
-        started = time.monotonic()
         reply = platform.send_text(OPENID, "得荣县的路修了一半就停工了，电话13800002222")
-        assert time.monotonic() - started < 5
+    # Answered at the first attempt: within WeChat's 5 s (the stand-in platform's timeout), no retry.
     assert reply.ok and reply.attempts == 1 and "稍后回复" in reply.content
     assert session.scalar(select(InboundMessage.id)) is None and len(list(kept.glob("*.json"))) == 1
     # The database is back: the next callback stores the kept message first, and the citizen's 确认,
