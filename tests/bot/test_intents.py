@@ -31,6 +31,8 @@ from xinfang.bot import intents, locations
     ("我之前反映的事情怎么样了", "query", None),
     ("上次说的草场的事有结果了吗", "query", None),
     ("村里的路修得怎么样了没人管", "text", "村里的路修得怎么样了没人管"),
+    ("补充一下，老板姓张，电话13900000000", "supplement", "老板姓张，电话13900000000"),
+    ("补充材料", "amend", None),
     ("办事指南", "guide", None),
     ("你好", "help", None),
     ("不满意 问题没解决", "survey", "不满意 问题没解决"),

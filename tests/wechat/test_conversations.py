@@ -4,8 +4,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from xinfang.cases import service
+from xinfang.cases import public, service
 from xinfang.cases.service import Actor
+from xinfang.queue import reminders
 from xinfang.models import Attachment, Petitioner
 from xinfang.simulator.constants import MENU_GUIDE, MENU_REPORT, MENU_TRACK
 
@@ -265,6 +266,18 @@ def test_query_of_a_replied_case_reads_the_opinion(wechat, session, cal, cases):
         service.perform_action(session, cal, case, action, admin, params)
     answer = say(wechat, f"查询 {code}")
     assert "已答复" in answer and "处理意见" in answer and "支持。已督促水厂三日内恢复供水" in answer
+
+
+def test_a_supplement_after_submitting_reaches_the_case_and_its_staff(wechat, session, cal, cases):
+    say(wechat, "理塘县的草场被邻村占了三年，电话13812345678")
+    code = CODE.search(say(wechat, "确认")).group(1)
+    assert "补充：" in say(wechat, "补充")  # told how
+    assert f"已补充到您的事项（查询码 {code}）" in say(wechat, "补充一下，占草场的是邻村的村长，姓张")
+    [case] = cases()
+    status = public.status_view(session, cal, case)
+    assert [e["note"] for e in status["timeline"] if e["action"] == "supplement"] == ["占草场的是邻村的村长，姓张"]
+    clerk = Actor("staff", "clerk", None, "登记员")  # not assigned yet: the 信访部门's
+    assert [n.event for n in reminders.notices_for(session, clerk)] == ["supplement"]
 
 
 def test_a_code_asked_for_before_the_queue_registered_it(make_gateway, rt):

@@ -30,7 +30,7 @@ CHANNEL_NAMES = queries.CHANNELS
 HIDDEN = "（检举控告：信访人信息依法保密）"
 # Timeline lines the system writes that are not workflow transitions.
 SYSTEM_LINES = {"register": "登记", "correct": "更正分类", "judgement": "研判", "escalate": "挂牌督办",
-                "overdue": "超期提醒"}
+                "overdue": "超期提醒", "supplement": "信访人补充"}
 SUPERVISION_STATUS = {"open": "待办", "answered": "已答复", "closed": "已办结"}
 
 
@@ -156,7 +156,7 @@ def _event(event) -> dict:
             "note": event.note, "data": event.data, "citizen_visible": event.citizen_visible}
 
 
-NOTICE_NAMES = {"reminder": "临期提醒", "overdue": "超期", "supervise": "待督办"}
+NOTICE_NAMES = {"reminder": "临期提醒", "overdue": "超期", "supervise": "待督办", "supplement": "信访人补充"}
 
 
 def staff_notice(notice: Notification) -> dict:

@@ -32,7 +32,7 @@ from ..cases.codes import new_tracking_code
 from ..cases.deadlines import ROUTE_DAYS, Calendar
 from ..cases.notices import NOTICES, ROUTE_WINDOWS
 from ..cases.departments import department_name
-from ..cases.service import Actor, find_or_create_petitioner, perform_action
+from ..cases.service import Actor, add_supplement, find_or_create_petitioner, perform_action
 from ..cases.workflow import OPEN_STATES, STATES, WorkflowError
 from ..models import Attachment, Case, InboundMessage, Notification, Petitioner, utcnow
 from ..nlp import flags, places, resources
@@ -402,6 +402,8 @@ class _Turn:
             return self.say(texts.CANCELLED if intake else texts.NOTHING_TO_CANCEL)
         if intent.kind in ("query", "review", "rereview", "guide", "report"):
             return self.command(intent)
+        if intent.kind == "supplement":
+            return self.supplement(intent.arg) if intake is None else self.add_text(intent.arg)
         if intent.kind == "survey" and intent.arg.startswith(texts.EVALUATE):
             # 评价 said outright is the evaluation at any step; a bare "1" at the county step is a county.
             return self.say(_evaluate(self.session, self.cal, self.petitioner, text, self.message.received_at))
@@ -422,7 +424,7 @@ class _Turn:
             return self.say(self.question() if intake else texts.YOU_ARE_WELCOME)
         if intent.kind == "amend":
             if intake is None:
-                return self.say(texts.NOTHING_TO_CONFIRM)
+                return self.say(texts.ASK_SUPPLEMENT if self.newest_open_case() else texts.NOTHING_TO_CONFIRM)
             intake.step = "amend"
             return self.say(texts.AMEND_PROMPT)
         if intent.kind in ("help", "skip"):
@@ -432,6 +434,18 @@ class _Turn:
         if (intake is None or not intake.text) and self.place_alone(text):
             return
         self.add_text(text)
+
+    def newest_open_case(self) -> Case | None:
+        return self.session.scalar(select(Case).where(Case.petitioner_id == self.petitioner.id,
+                                                      Case.status.in_(OPEN_STATES)).order_by(Case.id.desc()).limit(1))
+
+    def supplement(self, more: str) -> None:
+        """补充 with no draft open: added to the citizen's newest open case; with none, a new petition."""
+        case = self.newest_open_case()
+        if case is None:
+            return self.add_text(more)
+        add_supplement(self.session, case, self.petitioner.id, more, self.message.received_at)
+        self.say(texts.supplement_added(case.tracking_code))
 
     def place_alone(self, text: str) -> bool:
         """A first message that only names a county ("康定") is kept as the place, and the story asked for."""

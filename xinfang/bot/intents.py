@@ -16,6 +16,7 @@ from . import texts
 TIBETAN = re.compile(r"[\u0F00-\u0FFF]")
 _PUNCT = " \t\r\n。.，,！!？?：:；;、~～"
 _CONFIRM_WORDS = {texts.CONFIRM, "确认提交", "提交", "确定"}
+_AMEND_WORDS = {texts.AMEND, "补充", "补充一下", "补充材料", "补充说明", "我要补充", "我想补充"}
 _GREETINGS = {"你好", "您好", "在吗", "在不在", "有人吗", "hello", "hi", "帮助", "help", "菜单", "?", "？"}
 _GUIDE_WORDS = {"办事指南", "指南", "流程", "怎么办理"}
 _THANKS_WORDS = {"谢谢", "谢谢你", "谢谢您", "感谢", "多谢", "辛苦了", "辛苦", "谢了", "thanks", "thank you"}
@@ -29,6 +30,9 @@ _PROGRESS = re.compile(r"怎么样了|进展|进度|办得怎么样|处理得怎
                        r"|回复了吗|到哪一?步|什么时候(能|会)?(有结果|回复|处理|办好)")
 _EARLIER = re.compile(r"之前|上次|上回|以前|前几天|前段时间|我反映的|我提交的|我写的|我的事|那件事|我的问题|我的信")
 _PROGRESS_MAX = 30
+# "补充一下，老板叫张三": more words for a matter already sent (or for the open draft).
+_SUPPLEMENT = re.compile(r"^(?:我)?(?:再|还要|还想)?补充(?:一下|一点|几句|说明|材料|情况)?[：:，,。\s]+(?P<rest>\S.*)$",
+                         re.S)
 # "I want to report" with nothing reported yet, 反应 (a common slip for 反映) included: the bot asks for
 # the story instead of taking the words for it.
 _REPORT = re.compile(r"^(?:我|我们)?(?:要|想|需要)?(?:反映|反应|投诉|举报|上访|信访|求助)(?:一下|一个|个)?"
@@ -49,7 +53,7 @@ MENU = {MENU_REPORT: "report", MENU_TRACK: "query", MENU_GUIDE: "guide"}
 @dataclass(frozen=True)
 class Intent:
     kind: str  # confirm, agree, amend, cancel, skip, query, review, rereview, survey, guide, report, help,
-    #            thanks, text
+    #            thanks, supplement, text
     arg: str | None = None
 
 
@@ -79,7 +83,7 @@ def _code_after(word: str, text: str) -> tuple[bool, str | None]:
 
 def parse(text: str) -> Intent:
     bare = _bare(text)
-    for words, kind in ((_CONFIRM_WORDS, "confirm"), ({texts.AMEND, "补充"}, "amend"),
+    for words, kind in ((_CONFIRM_WORDS, "confirm"), (_AMEND_WORDS, "amend"),
                         ({texts.CANCEL, "不提交了"}, "cancel"), ({texts.SKIP, "不留"}, "skip")):
         if bare in words:
             return Intent(kind)
@@ -98,6 +102,9 @@ def parse(text: str) -> Intent:
     if bare in _GREETINGS or _EMOTICONS.match(bare) or not any(c.isalnum() for c in bare):
         return Intent("help")  # a greeting, an emoticon, or no word at all: not a petition
     stripped = text.strip()
+    supplement = _SUPPLEMENT.match(stripped)
+    if supplement:
+        return Intent("supplement", supplement.group("rest").strip())
     if len(stripped) <= _PROGRESS_MAX and _PROGRESS.search(stripped) and (
             _EARLIER.search(stripped) or len(stripped) <= 10):
         return Intent("query")

@@ -157,6 +157,13 @@ def location_noted(county: str) -> str:
     return f"已按位置记下地点：{county}。"
 
 
+ASK_SUPPLEMENT = "请发送“补充：”加上要补充的内容，例如“补充：老板姓张”，我会加到您的事项里。"
+
+
+def supplement_added(code: str) -> str:
+    return f"已补充到您的事项（查询码 {code}），办理人员会看到。"
+
+
 def place_noted(county: str) -> str:
     return f"已记下地点：{county}。请写下您要反映的事情：什么事、希望怎么解决。"
 

@@ -37,6 +37,8 @@ REPLY_KINDS = ("处理意见", "复查意见", "复核意见")
 PUBLISHED_STATES = ("replied", "review", "rereview", "closed")
 # The citizen's own actions after a reply (Art. 35, 36), asked for from the tracking page.
 REVIEW_ACTIONS = ("request_review", "request_rereview")
+# Timeline lines the citizen sees that are not workflow transitions.
+CITIZEN_LINES = {"register": "登记", "supplement": "补充材料"}
 
 
 def redact(text: str | None, known: tuple[str | None, ...] = ()) -> str | None:
@@ -128,7 +130,8 @@ def status_view(session: Session, cal: Calendar, case: Case, now: datetime | Non
 
 
 def _event_view(cal: Calendar, event: CaseEvent, departments: dict, known) -> dict:
-    label = "登记" if event.action == "register" else TRANSITIONS[event.action].label if event.action in TRANSITIONS else event.action
+    transition = TRANSITIONS.get(event.action)
+    label = CITIZEN_LINES.get(event.action) or (transition.label if transition else event.action)
     department = departments.get((event.data or {}).get("department"))
     note = redact(event.note, known)
     if department:

@@ -316,6 +316,24 @@ def correct_label(session: Session, case: Case, actor: Actor, field: str, value)
     session.commit()
 
 
+# --- a citizen's 补充 ------------------------------------------------------------
+
+SUPPLEMENT_EXCERPT_CHARS = 60
+
+
+def add_supplement(session: Session, case: Case, petitioner_id: int, text: str, now: datetime) -> CaseEvent:
+    """A citizen adds to a case already registered (补充材料, Art. 19: the facts and reasons are theirs to
+    state): a timeline line they see too, and a 提醒 to whoever holds the case. Flushed, not committed:
+    it is stored with the message that brought it."""
+    event = _record(session, case, "supplement", Actor.citizen(petitioner_id), case.status, case.status, now,
+                    note=text, citizen_visible=True)
+    session.flush()
+    excerpt = text if len(text) <= SUPPLEMENT_EXCERPT_CHARS else text[:SUPPLEMENT_EXCERPT_CHARS] + "…"
+    session.add(Notification.for_staff(case, "supplement", f"【补充】信访人对案件{case.tracking_code}补充：{excerpt}",
+                                       f"supplement:{event.id}", now))
+    return event
+
+
 # --- transitions -------------------------------------------------------------
 
 def check_staff_action(session: Session, cal: Calendar, case: Case, action: str, actor: Actor, params: dict,

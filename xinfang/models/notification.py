@@ -34,3 +34,11 @@ class Notification(Base):
     delivery: Mapped[str | None] = mapped_column(String(40))  # TEMPLATESENDJOBFINISH status
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+    @classmethod
+    def for_staff(cls, case, event: str, text: str, key: str, now: datetime, **data) -> "Notification":
+        """A notice staff read on the panel's 提醒 page, never pushed: sent as it is written."""
+        return cls(idempotency_key=key, case_id=case.id, petitioner_id=None, event=event, channels=["staff"],
+                   channel="staff", text=text, status="sent", sent_at=now, next_attempt_at=now, urgent=case.urgent,
+                   data={"tracking_code": case.tracking_code, "department": case.department_code,
+                         "county": case.county, **data})

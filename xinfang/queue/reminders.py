@@ -191,24 +191,20 @@ def _staff_notice(case: Case, kind: str, key: str, cal: Calendar, now: datetime)
         event, audience = "reminder", "department"
         left = cal.days_left(case.due_at, now)
         text = f"【临期提醒】案件{case.tracking_code}“{clock}”将于{due_text}到期，还剩{left}天。"
-    return Notification(
-        idempotency_key=key, case_id=case.id, petitioner_id=None, event=event, channels=["staff"],
-        channel="staff", text=text, status="sent", sent_at=now, next_attempt_at=now, urgent=case.urgent,
-        data={"audience": audience, "department": case.department_code, "county": case.county,
-              "tracking_code": case.tracking_code, "clock": case.clock, "due_at": case.due_at.isoformat()},
-    )
+    return Notification.for_staff(case, event, text, key, now, audience=audience, clock=case.clock,
+                                  due_at=case.due_at.isoformat())
 
 
-DEPARTMENT_EVENTS = ("reminder", "overdue")
+DEPARTMENT_EVENTS = ("reminder", "overdue", "supplement")
 SUPERVISOR_EVENTS = ("supervise",)
 NOTICES_SHOWN = 100
 
 
 def notices_for(session: Session, actor: Actor, limit: int = NOTICES_SHOWN) -> list[Notification]:
     """The staff notices a user is shown, newest first, of cases still running a clock (a case handled
-    since makes them moot): to a department handler the reminders and overdue marks of its cases; to a
-    clerk those of cases not yet assigned (the 信访部门 runs Art. 22's 15 days); to supervisors and
-    admins the 督办 notices (Art. 40). Leaders have the overview instead."""
+    since makes them moot): to a department handler the reminders, overdue marks and citizens'
+    补充 of its cases; to a clerk those of cases not yet assigned (the 信访部门 runs Art. 22's 15 days);
+    to supervisors and admins the 督办 notices (Art. 40). Leaders have the overview instead."""
     if actor.role not in ("clerk", "handler", "supervisor", "admin"):
         return []
     events = SUPERVISOR_EVENTS if actor.role in ("supervisor", "admin") else DEPARTMENT_EVENTS
