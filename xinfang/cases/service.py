@@ -1,10 +1,10 @@
 """The case service: the only code that commits a case change.
 
-Every transition is checked by `workflow.check_action`, writes one timeline
-event, writes the citizen's notice into the notification outbox in the same
-transaction, recomputes the running clock, commits, and then enqueues the
-follow-up jobs by name. A refused action raises `WorkflowError` and writes
-nothing.
+Every transition is checked by `check_staff_action` (the workflow's table, then
+who may act: a 回避, the body of a 复查/复核), writes one timeline event, writes
+the citizen's notice into the notification outbox in the same transaction,
+recomputes the running clock, commits, and then enqueues the follow-up jobs by
+name. A refused action raises `WorkflowError` and writes nothing.
 """
 from __future__ import annotations
 
@@ -336,6 +336,9 @@ def add_supplement(session: Session, case: Case, petitioner_id: int, text: str, 
 
 # --- transitions -------------------------------------------------------------
 
+RECUSED = "您已对本件申请回避，不能再办理（《信访工作条例》第二十八条）"
+
+
 def check_staff_action(session: Session, cal: Calendar, case: Case, action: str, actor: Actor, params: dict,
                        now: datetime):
     """The workflow's check (state, role, time, parameters) and whose body may act: WorkflowError if refused."""
@@ -346,9 +349,6 @@ def check_staff_action(session: Session, cal: Calendar, case: Case, action: str,
     if refusal:
         raise WorkflowError(refusal)
     return transition
-
-
-RECUSED = "您已对本件申请回避，不能再办理（《信访工作条例》第二十八条）"
 
 
 def has_recused(session: Session, case: Case, actor: Actor) -> bool:
