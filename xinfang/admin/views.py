@@ -143,9 +143,8 @@ def _worklist() -> tuple[str, queries.Filters] | None:
         return name, queries.Filters()
 
 
-def _worklist_args() -> dict:
+def _worklist_args(worklist: tuple[str, queries.Filters] | None) -> dict:
     """The worklist as query-string values, kept by every link and redirect between the case's pages."""
-    worklist = _worklist()
     return {"queue": worklist[0], **worklist[1].as_args()} if worklist else {}
 
 
@@ -164,7 +163,7 @@ def case(code):
         categories=casefile.CATEGORIES, demand_types=casefile.DEMAND_TYPES,
         counties=list(session.scalars(select(County.name).order_by(County.position))),
         can_correct=user.role in ("clerk", "handler", "supervisor", "admin"),
-        worklist=_worklist_args(), queue=queries.QUEUES[worklist[0]] if worklist else None,
+        worklist=_worklist_args(worklist), queue=queries.QUEUES[worklist[0]] if worklist else None,
         queue_filters=worklist[1].as_args() if worklist else {}, next_code=following.tracking_code if following else None,
     )
 
@@ -200,7 +199,7 @@ def act(code, action):
     form = {"action": action, "transition": TRANSITIONS[action], "case": found, "values": raw,
             "departments": casefile.department_names(session), "outcomes": REPLY_OUTCOMES, "routes": ROUTES,
             "grounds": NOT_ACCEPTED_GROUNDS, "templates": templates.REPLY_DRAFTS,
-            "fields": actions.PARAMS[action], "field_names": actions.FIELD_NAMES, "worklist": _worklist_args()}
+            "fields": actions.PARAMS[action], "field_names": actions.FIELD_NAMES, "worklist": _worklist_args(_worklist())}
     if user.role not in TRANSITIONS[action].actors:
         return render_template("admin/action.html", **form, error=f"当前角色无权执行“{TRANSITIONS[action].label}”"), 409
     if request.method == "GET":
@@ -366,7 +365,7 @@ def report_file(month, fmt):
 @bp.app_template_global()
 def notice_count() -> int:
     """How many notices the user is shown, for the navigation."""
-    return len(reminders.notices_for(db(), auth.current_actor()))
+    return reminders.count_notices_for(db(), auth.current_actor())
 
 
 @bp.get("/notices")
