@@ -30,7 +30,7 @@ from .. import nlp
 from ..cases import followups, public, surveys
 from ..cases.codes import new_tracking_code
 from ..cases.deadlines import ROUTE_DAYS, Calendar
-from ..cases.notices import NOTICES, ROUTE_WINDOWS
+from ..cases.notices import NOTICES, ROUTE_WINDOWS, excerpt
 from ..cases.departments import department_name
 from ..cases.service import Actor, add_supplement, find_or_create_petitioner, perform_action
 from ..cases.workflow import OPEN_STATES, STATES, WorkflowError
@@ -772,8 +772,7 @@ def _why(found) -> str:
 
 
 def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS] + "…"
+    return excerpt(" ".join(text.split()), EXCERPT_CHARS)
 
 
 def _date(cal: Calendar, moment) -> str:

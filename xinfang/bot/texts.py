@@ -5,6 +5,8 @@ citizen can look it up. Functions take only plain values, never models.
 """
 from __future__ import annotations
 
+from ..cases.notices import excerpt
+
 # Words the citizen types to steer the dialogue.
 CONFIRM = "确认"
 AMEND = "修改"
@@ -136,7 +138,7 @@ def status(code: str, status_name: str, department: str | None, due_date: str | 
     if department:
         lines.append(f"承办单位：{department}")
     if result:
-        lines.append(result if len(result) <= RESULT_CHARS else result[:RESULT_CHARS] + "…")
+        lines.append(excerpt(result, RESULT_CHARS))
     if due_date is not None and days_left is not None:
         what = clock or "办理期限"
         if days_left >= 0:

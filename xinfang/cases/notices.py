@@ -100,6 +100,11 @@ NOTICE_TEXTS = {
 }
 
 
+def excerpt(text: str, limit: int) -> str:
+    """The text cut to `limit` characters for a phone screen or a list, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _fmt_date(moment, cal) -> str:
     if moment is None:
         return ""

@@ -328,8 +328,8 @@ def add_supplement(session: Session, case: Case, petitioner_id: int, text: str, 
     event = _record(session, case, "supplement", Actor.citizen(petitioner_id), case.status, case.status, now,
                     note=text, citizen_visible=True)
     session.flush()
-    excerpt = text if len(text) <= SUPPLEMENT_EXCERPT_CHARS else text[:SUPPLEMENT_EXCERPT_CHARS] + "…"
-    session.add(Notification.for_staff(case, "supplement", f"【补充】信访人对案件{case.tracking_code}补充：{excerpt}",
+    shown = notices.excerpt(text, SUPPLEMENT_EXCERPT_CHARS)
+    session.add(Notification.for_staff(case, "supplement", f"【补充】信访人对案件{case.tracking_code}补充：{shown}",
                                        f"supplement:{event.id}", now))
     return event
 
