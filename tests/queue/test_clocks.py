@@ -10,6 +10,7 @@ from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
 from tests.beijing_time import at
+from xinfang.admin import queries
 from xinfang.cases import service
 from xinfang.cases.service import Actor
 from xinfang.models import CaseEvent
@@ -104,16 +105,16 @@ def test_reminders_fire_at_their_offsets_and_overdue_is_marked_once(rt, session,
     clock.move_to(morning(cal, due_day + timedelta(days=1)) + timedelta(seconds=1))
     run_jobs()
     supervisor = Actor("staff", "supervisor", None, "督办员")
-    [supervise] = reminders.notices_for(session, supervisor)
+    [supervise] = queries.notices_for(session, supervisor)
     assert "督办" in supervise.text and case.tracking_code in supervise.text
-    department = reminders.notices_for(session, handler("nyncj"))
+    department = queries.notices_for(session, handler("nyncj"))
     assert [n.event for n in department] == ["overdue", "reminder", "reminder"]
-    assert reminders.notices_for(session, handler("jyj")) == []
-    assert reminders.notices_for(session, handler("nyncj", county="理塘县")) == []  # 康定市's case
+    assert queries.notices_for(session, handler("jyj")) == []
+    assert queries.notices_for(session, handler("nyncj", county="理塘县")) == []  # 康定市's case
     # Replied: the case left its clock, and its notices leave the lists.
     service.perform_action(session, cal, case, "reply", ADMIN, {"outcome": "支持", "text": "已协调", "facts": "属实",
                                                              "basis": "有关规定"})
-    assert reminders.notices_for(session, handler("nyncj")) == reminders.notices_for(session, supervisor) == []
+    assert queries.notices_for(session, handler("nyncj")) == queries.notices_for(session, supervisor) == []
     # Staff notices never reach a citizen.
     assert all(n.petitioner_id is None for n in notifications(session, case_id=case.id))
 

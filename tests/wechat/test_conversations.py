@@ -4,9 +4,9 @@ import re
 import pytest
 from sqlalchemy import select
 
+from xinfang.admin import queries
 from xinfang.cases import public, service
 from xinfang.cases.service import Actor
-from xinfang.queue import reminders
 from xinfang.models import Attachment, Petitioner
 from xinfang.simulator.constants import MENU_GUIDE, MENU_REPORT, MENU_TRACK
 
@@ -277,7 +277,7 @@ def test_a_supplement_after_submitting_reaches_the_case_and_its_staff(wechat, se
     status = public.status_view(session, cal, case)
     assert [e["note"] for e in status["timeline"] if e["action"] == "supplement"] == ["占草场的是邻村的村长，姓张"]
     clerk = Actor("staff", "clerk", None, "登记员")  # not assigned yet: the 信访部门's
-    assert [n.event for n in reminders.notices_for(session, clerk)] == ["supplement"]
+    assert [n.event for n in queries.notices_for(session, clerk)] == ["supplement"]
 
 
 def test_a_code_asked_for_before_the_queue_registered_it(make_gateway, rt):

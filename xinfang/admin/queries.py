@@ -24,7 +24,7 @@ from ..cases.codes import ALPHABET, LENGTH
 from ..cases.deadlines import Calendar
 from ..cases.service import Actor
 from ..cases.workflow import HANDLING_STATES, STATES
-from ..models import Case, Petitioner, Survey
+from ..models import Case, Notification, Petitioner, Survey
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -329,3 +329,39 @@ def is_due_soon(case: Case, now: datetime) -> bool:
     return (case.status in HANDLING_STATES and case.due_at is not None
             and now <= case.due_at <= now + timedelta(days=DUE_SOON_DAYS))
 
+
+# --- 提醒: the staff notices (queue.reminders writes the clocks', cases.service a citizen's 补充) ---
+
+DEPARTMENT_EVENTS = ("reminder", "overdue", "supplement")
+SUPERVISOR_EVENTS = ("supervise",)
+NOTICES_SHOWN = 100
+
+
+def notices_for(session: Session, actor: Actor, limit: int = NOTICES_SHOWN) -> list[Notification]:
+    """The staff notices a user is shown, newest first, of cases still running a clock (a case handled
+    since makes them moot): to a department handler the reminders, overdue marks and citizens'
+    补充 of its cases; to a clerk those of cases not yet assigned (the 信访部门 runs Art. 22's 15 days);
+    to supervisors and admins the 督办 notices (Art. 40). Leaders have the overview instead."""
+    query = _notices_of(actor)
+    return [] if query is None else list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+
+
+def count_notices_for(session: Session, actor: Actor, limit: int = NOTICES_SHOWN) -> int:
+    """How many of notices_for there are (up to `limit`), without loading them: the panel's navigation."""
+    query = _notices_of(actor)
+    if query is None:
+        return 0
+    shown = query.with_only_columns(Notification.id).limit(limit).subquery()
+    return session.scalar(select(func.count()).select_from(shown))
+
+
+def _notices_of(actor: Actor) -> Select | None:
+    if actor.role not in ("clerk", "handler", "supervisor", "admin"):
+        return None
+    events = SUPERVISOR_EVENTS if actor.role in ("supervisor", "admin") else DEPARTMENT_EVENTS
+    query = (select(Notification).join(Case, Notification.case_id == Case.id)
+             .where(Notification.channel == "staff", Notification.event.in_(events),
+                    Case.status.in_(HANDLING_STATES)))
+    if actor.role == "clerk":
+        query = query.where(Case.department_code.is_(None))
+    return service.scope_filter(actor, query)

@@ -16,7 +16,6 @@ from ..cases import service, supervision
 from ..cases.service import Actor, CaseNotFound
 from ..cases.workflow import ACTIONS, NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, STATES, WorkflowError
 from ..models import utcnow
-from ..queue import reminders
 from ..requestctx import calendar, db
 from . import actions, audit, auth, casefile, exports, overview, queries
 
@@ -203,7 +202,7 @@ def corrections():
 @bp.get("/notices")
 def notices():
     """The reminders, overdue marks and 督办 notices the panel shows the caller (its 提醒 page)."""
-    return jsonify(plain({"notices": [casefile.staff_notice(n) for n in reminders.notices_for(db(), _actor())]}))
+    return jsonify(plain({"notices": [casefile.staff_notice(n) for n in queries.notices_for(db(), _actor())]}))
 
 
 def _supervision(items):

@@ -15,7 +15,6 @@ from ..cases import service, supervision, templates
 from ..cases.service import CaseNotFound
 from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, STATES, TRANSITIONS, WorkflowError
 from ..models import ROLE_NAMES, County, Mailbox, utcnow
-from ..queue import reminders
 from ..requestctx import calendar, db
 from . import accounts, actions, audit, auth, casefile, charts, exports, overview, queries
 from .auth import login_required
@@ -365,13 +364,13 @@ def report_file(month, fmt):
 @bp.app_template_global()
 def notice_count() -> int:
     """How many notices the user is shown, for the navigation."""
-    return reminders.count_notices_for(db(), auth.current_actor())
+    return queries.count_notices_for(db(), auth.current_actor())
 
 
 @bp.get("/notices")
 @login_required("clerk", "handler", "supervisor", "admin")
 def notices():
-    rows = [casefile.staff_notice(n) for n in reminders.notices_for(db(), auth.current_actor())]
+    rows = [casefile.staff_notice(n) for n in queries.notices_for(db(), auth.current_actor())]
     return render_template("admin/notices.html", rows=rows)
 
 

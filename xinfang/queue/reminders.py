@@ -24,12 +24,11 @@ from datetime import datetime, time, timedelta
 from rq import Queue
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..cases.deadlines import STAFF_CLOCKS, Calendar
-from ..cases.service import Actor, scope_filter
 from ..cases.workflow import HANDLING_STATES
 from ..models import Case, CaseEvent, Notification, utcnow
 
@@ -193,38 +192,3 @@ def _staff_notice(case: Case, kind: str, key: str, cal: Calendar, now: datetime)
         text = f"【临期提醒】案件{case.tracking_code}“{clock}”将于{due_text}到期，还剩{left}天。"
     return Notification.for_staff(case, event, text, key, now, audience=audience, clock=case.clock,
                                   due_at=case.due_at.isoformat())
-
-
-DEPARTMENT_EVENTS = ("reminder", "overdue", "supplement")
-SUPERVISOR_EVENTS = ("supervise",)
-NOTICES_SHOWN = 100
-
-
-def notices_for(session: Session, actor: Actor, limit: int = NOTICES_SHOWN) -> list[Notification]:
-    """The staff notices a user is shown, newest first, of cases still running a clock (a case handled
-    since makes them moot): to a department handler the reminders, overdue marks and citizens'
-    补充 of its cases; to a clerk those of cases not yet assigned (the 信访部门 runs Art. 22's 15 days);
-    to supervisors and admins the 督办 notices (Art. 40). Leaders have the overview instead."""
-    query = _notices_of(actor)
-    return [] if query is None else list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
-
-
-def count_notices_for(session: Session, actor: Actor, limit: int = NOTICES_SHOWN) -> int:
-    """How many of notices_for there are (up to `limit`), without loading them: the panel's navigation."""
-    query = _notices_of(actor)
-    if query is None:
-        return 0
-    shown = query.with_only_columns(Notification.id).limit(limit).subquery()
-    return session.scalar(select(func.count()).select_from(shown))
-
-
-def _notices_of(actor: Actor) -> Select | None:
-    if actor.role not in ("clerk", "handler", "supervisor", "admin"):
-        return None
-    events = SUPERVISOR_EVENTS if actor.role in ("supervisor", "admin") else DEPARTMENT_EVENTS
-    query = (select(Notification).join(Case, Notification.case_id == Case.id)
-             .where(Notification.channel == "staff", Notification.event.in_(events),
-                    Case.status.in_(HANDLING_STATES)))
-    if actor.role == "clerk":
-        query = query.where(Case.department_code.is_(None))
-    return scope_filter(actor, query)
