@@ -37,6 +37,9 @@ def test_no_county_from_everyday_words_or_outside(text):
 def test_place_of_the_matter_beats_present_home():
     assert resolve_county("我现在住在康定市，老家稻城县桑堆镇的房子被拆了").county == "稻城县"
     assert resolve_county("我是理塘人，在康定的工地上打工被拖欠工资").county == "康定市"
+    # Where the citizen works is not where their land lies.
+    assert resolve_county("我在康定市打工，老家理塘县的草场被人占了").county == "理塘县"
+    assert resolve_county("我在康定打工，我们雅江县村里的路修了一半").county == "雅江县"
 
 
 @pytest.mark.parametrize("answer,county", [

@@ -31,6 +31,9 @@ _RESIDENCE_NOW = re.compile(r"(现住|现居|现在住|现在在|目前住|目�
 _ORIGIN = re.compile(r"(户籍|籍贯|老家是|出生在|我是)[^，。,；;！!？?]{0,3}$")
 _ORIGIN_AFTER = re.compile(r"^(人|出来|来的|籍)")
 _AT = re.compile(r"(在|位于|于)$")
+# "老家理塘县的草场", "我们理塘县村里的路": the home place named for what lies there, the matter's place.
+_HOME = re.compile(r"(老家|家乡|我家|我们)[^，。,；;！!？?是]{0,2}$")
+_HOME_THING = re.compile(r"(的|[^，。,；;！!？?]{0,6}?(村|乡|镇)里?的)")
 # Where the matter happened, when it is outside the prefecture.
 _OUTSIDE = re.compile(
     r"(在|到|去)(成都|雅安|天全|绵阳|德阳|乐山|眉山|重庆|西藏|拉萨|昌都|阿坝|凉山|西昌|北京|上海|广东|深圳|浙江|新疆|郫都|双流|温江|内地|外省|省外|州外)")
@@ -336,6 +339,8 @@ def _weigh(text: str, mention: _Mention) -> float:
         weight *= 0.7
     if _AT.search(before):
         weight += 0.3
+    if _HOME.search(before) and _HOME_THING.match(text, mention.start + len(mention.word)):
+        weight += 0.5
     return weight
 
 
