@@ -133,6 +133,18 @@ def test_routed_case_leaves_the_petition_clock_and_tells_the_citizen_where_and_w
     assert "康定市人民法院执行局" in text and "属于生效判决的执行" in text
 
 
+def test_a_theft_routed_as_suggested_is_told_the_police_window_not_the_civil_one(session, cal):
+    from xinfang.nlp import classify
+
+    text = "我家的牦牛被邻居偷了三头"
+    case = new_case(session, cal, text=text)
+    service.classify_labels(session, case, classify(text).to_dict(), now=T0)
+    service.perform_action(session, cal, case, "route", CLERK, {
+        "route": "litigation", "body": "理塘县公安局", "reason": "涉嫌盗窃，应由公安机关立案"}, now=T0)
+    text = notices(session, case)[-1].text
+    assert "公安机关" in text and "立案监督" in text and "诉讼时效" not in text
+
+
 def test_system_closes_after_the_review_window(session, cal):
     case = new_case(session, cal)
     service.perform_action(session, cal, case, "assign", CLERK, {"department": "rsj"}, now=T0)

@@ -1272,7 +1272,8 @@ _EXPECTED = json.loads(r"""{
 
 @pytest.mark.parametrize("text,expected", _EXPECTED["classify"], ids=[str(i) for i in range(len(_EXPECTED["classify"]))])
 def test_classification_unchanged(text, expected):
-    assert classify(text).to_dict() == expected
+    found = classify(text).to_dict()
+    assert {name: found[name] for name in expected} == expected  # fields added since are not compared
 
 
 @pytest.mark.parametrize("answer,expected", _EXPECTED["answers"])

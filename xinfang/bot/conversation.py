@@ -30,7 +30,7 @@ from .. import nlp
 from ..cases import followups, public, surveys
 from ..cases.codes import new_tracking_code
 from ..cases.deadlines import ROUTE_DAYS, Calendar
-from ..cases.notices import NOTICES, ROUTE_WINDOWS, excerpt
+from ..cases.notices import NOTICES, excerpt, route_window
 from ..cases.departments import department_name
 from ..cases.service import Actor, add_supplement, find_or_create_petitioner, perform_action
 from ..cases.workflow import OPEN_STATES, STATES, WorkflowError
@@ -627,7 +627,7 @@ class _Turn:
         found = None if labels is not None and labels["path"] not in LEGAL_PATHS else _classify(intake.text)
         if found is not None and found.path in LEGAL_PATHS:
             self.say(texts.routed_submitted(code, found.path, _legal_body(found), _why(found),
-                                            ROUTE_WINDOWS[found.path]))
+                                            route_window(found.path, found.path_rule)))
         else:
             # The clock of a registered case counts from this message (Art. 22: 15 days from receipt).
             self.say(texts.submitted(code, _date(self.cal, self.cal.add_days(self.message.received_at, ROUTE_DAYS))))
@@ -761,7 +761,7 @@ def _counties() -> list[tuple[str, str | None]]:
 def _legal_body(found) -> str:
     if found.path == "arbitration" and found.department == "nyncj":
         return texts.LAND_ARBITRATION_BODY
-    return texts.ROUTE_BODIES[found.path]
+    return texts.RULE_BODIES.get(found.path_rule) or texts.ROUTE_BODIES[found.path]
 
 
 def _why(found) -> str:

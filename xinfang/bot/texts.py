@@ -80,6 +80,9 @@ ROUTE_BODIES = {
 }
 # Land contract disputes go to the rural land contract arbitration committee (农村土地承包仲裁).
 LAND_ARBITRATION_BODY = "农村土地承包仲裁委员会"
+# A suspected crime is reported to the police; their handling of a case is for the police's own
+# procedures or the procuratorate's 立案监督 (LAW.md §17 row 7).
+RULE_BODIES = {"crime": "当地公安机关（派出所）", "police": "公安机关或人民检察院"}
 
 
 def county_question(counties: list[tuple[str, str | None]], tibetan: bool = False) -> str:

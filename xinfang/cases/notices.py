@@ -24,6 +24,25 @@ ROUTE_WINDOWS = {
     "discipline": "实名检举控告的，纪检监察机关将依规告知受理和处理情况，检举人信息严格保密。",
     "organ": "",
 }
+# Litigation covers matters whose windows differ (LAW.md §17 rows 5-8): keyed by the rule of
+# channel.decide_path that chose it. A theft is reported to the police, not sued within 3 years.
+LITIGATION_WINDOWS = {
+    "court": "不服一审判决的上诉期限为15日（裁定为10日）；判决生效后申请再审，一般应在6个月内提出；"
+             "尚未起诉的民事纠纷，诉讼时效一般为3年。",
+    "police": "公安机关不立案的，可以申请复议，也可以向人民检察院申请立案监督；正在发生的违法犯罪请立即拨打110。",
+    "crime": "请尽快向公安机关报案，正在发生的违法犯罪请立即拨打110；公安机关不立案的，"
+             "可以申请复议，也可以向人民检察院申请立案监督。",
+    "civil": "民事纠纷的诉讼时效一般为3年，从知道或者应当知道权利受到损害之日起计算（《民法典》第一百八十八条）。",
+}
+
+
+def route_window(route: str | None, rule: str | None = None) -> str:
+    """What the citizen is told of the time they have, for a case routed to `route`; `rule`: the
+    classifier's path_rule, when it chose that route."""
+    if route == "litigation" and rule in LITIGATION_WINDOWS:
+        return LITIGATION_WINDOWS[rule]
+    return ROUTE_WINDOWS.get(route, "")
+
 
 # Every placeholder a notice may use, with what it stands for (shown to the admin who edits a text).
 PLACEHOLDERS = {
@@ -117,11 +136,17 @@ def values(case, cal, department_name=None) -> dict[str, str]:
     return {
         "查询码": case.tracking_code, "期限": _fmt_date(case.due_at, cal), "单位": department_name or "承办单位",
         "途径": ROUTES.get(case.route, "法定途径"), "机关": case.route_body or ROUTES.get(case.route, ""),
-        "原因": case.route_reason or "", "时效": ROUTE_WINDOWS.get(case.route, ""),
+        "原因": case.route_reason or "", "时效": route_window(case.route, _suggested_rule(case)),
         "依据": NOT_ACCEPTED_GROUNDS.get(case.not_accepted_ground, ""), "说明": case.not_accepted_reason or "",
         "延长天数": str(case.extension_days or ""), "理由": case.extension_reason or "",
         "处理结果": case.reply_outcome or "", "处理意见": case.reply_text or "", "上级机关": case.review_body or "上一级机关",
     }
+
+
+def _suggested_rule(case) -> str | None:
+    """The rule behind the machine's suggested path, when staff routed the case along it."""
+    suggestion = getattr(case, "classification", None) or {}
+    return suggestion.get("path_rule") if suggestion.get("path") == case.route else None
 
 
 def render(template: str, case, cal, department_name=None) -> str:

@@ -56,15 +56,22 @@ _OFFICIAL = _re(
 )
 
 # --- litigation: judicial procedures and civil disputes (Art. 28 ¶2, 31(1)) ---
-_COURT = _re(
+# Courts and arbitral awards: judgments, enforcement, suing.
+_JUDICIAL = (
     r"判决|裁定书|民事裁定|刑事裁定|法院[^，。]{0,6}(判|裁定|执行|立案|不受理|驳回|调解|审理|开庭)",
     r"执行难|申请(了)?强制执行|申请执行|执行局|执行法官|执行款|终结本次执行|终本|被执行人|老赖|失信被执行",
     r"一审|二审|再审|上诉|起诉|诉讼|开庭|败诉|胜诉|改判|冤案|错案|申请抗诉|民事案件|刑事案件",
-    r"(公安|派出所|警察|民警|刑警|检察院|警方|经侦)[^。]{0,12}(不立案|不予立案|不受理|不管|不作为|没有?立案|不处理|久拖|不抓|放了|取保|撤案|结案|案子|在查|查了|侦查)",
-    r"(不予|没有|拒绝|不)立案|立案(侦查|了)?|报(了)?案|报警[^，。]{0,10}(没|不|无)|嫌疑人|批捕|公诉|不起诉|追赃|退赃|赃款",
-    r"刑事拘留|被刑拘|逮捕|羁押|看守所|判刑|判了|缓刑|减刑|假释",
+    r"判刑|判了|缓刑|减刑|假释",
     r"(仲裁书|裁决书|仲裁裁决|调解书)[^。]{0,40}(不给|不履行|拖|不执行|生效)",
 )
+# The police and the procuratorate: a criminal case, its filing and its measures.
+_POLICE = (
+    r"(公安|派出所|警察|民警|刑警|检察院|警方|经侦)[^。]{0,12}(不立案|不予立案|不受理|不管|不作为|没有?立案|不处理|久拖|不抓|放了|取保|撤案|结案|案子|在查|查了|侦查)",
+    r"(不予|没有|拒绝|不)立案|立案(侦查|了)?|报(了)?案|报警[^，。]{0,10}(没|不|无)|嫌疑人|批捕|公诉|不起诉|追赃|退赃|赃款",
+    r"刑事拘留|被刑拘|逮捕|羁押|看守所",
+)
+_COURT = _re(*_JUDICIAL, *_POLICE)
+_JUDICIAL_WORDS = _re(*_JUDICIAL)
 _CRIME = _re(
     r"诈骗|被骗|盗窃|被偷|偷(了|走)|抢劫|抢走|故意伤害|强奸|猥亵|拐卖|绑架|敲诈|勒索|放火|投毒|杀人|黑社会|涉黑|恶势力",
     r"赌场|聚众赌博|开设赌场|吸毒|贩毒|卖淫|放高利贷",
@@ -187,8 +194,10 @@ def decide_path(text: str) -> PathDecision:
                             "法律援助和律师执业监督属司法行政机关职责，按信访程序办理", "legal_service")
     court = _words(_COURT, text)
     if court:
+        # Which of the two tells the citizen their window: an appeal's, or the police's procedures.
         return PathDecision("litigation", tuple(court), ART_31_1,
-                            "属于应当通过诉讼、检察或公安法律程序处理的涉法涉诉事项，转同级政法部门依法处理", "court")
+                            "属于应当通过诉讼、检察或公安法律程序处理的涉法涉诉事项，转同级政法部门依法处理",
+                            "court" if _JUDICIAL_WORDS.search(text) else "police")
 
     act = _words(_ADMIN_ACT, text)
     contest = _words(_CONTEST, text)

@@ -14,9 +14,9 @@ _lock = threading.Lock()
 # Topics the decisive rule implies (LABELS.md): every discipline case is 纪检监察;
 # judicial matters are 政法 except medical, land and fundraising matters; labour
 # disputes are 劳动和社会保障 and household land contracting is 农村农业.
-_IMPLIED_BY_KIND = {"discipline": "纪检监察", "court": "政法", "crime": "政法", "civil": "政法",
+_IMPLIED_BY_KIND = {"discipline": "纪检监察", "court": "政法", "police": "政法", "crime": "政法", "civil": "政法",
                     "legal_service": "政法", "labour": "劳动和社会保障", "land_contract": "农村农业"}
-_IMPLIED_WHY = {"discipline": "检举控告公职人员的事项均归纪检监察", "court": "涉法涉诉事项",
+_IMPLIED_WHY = {"discipline": "检举控告公职人员的事项均归纪检监察", "court": "涉法涉诉事项", "police": "涉法涉诉事项",
                 "crime": "涉嫌违法犯罪", "civil": "私人之间的民事纠纷", "legal_service": "法律服务事项",
                 "labour": "劳动争议", "land_contract": "农村土地承包纠纷"}
 _OWN_TOPIC_IN_COURT = {"国土资源", "卫生计生", "金融"}
@@ -47,6 +47,9 @@ class Classification:
     department: str | None
     confidence: float
     reasons: tuple[str, ...]
+    # Which rule of channel.decide_path chose the path ("court", "police", "crime", "civil"…): within one
+    # procedure the citizen's window depends on it.
+    path_rule: str = "petition"
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -110,5 +113,5 @@ def classify(text: str, model_dir: str | None = None) -> Classification:
         county=county.county if county else None, township=county.township if county else None,
         collective=is_collective, urgent=is_urgent, tibetan=is_tibetan,
         department=routing.department_for(category, decision.path),
-        confidence=round(confidence, 3), reasons=tuple(reasons),
+        confidence=round(confidence, 3), reasons=tuple(reasons), path_rule=decision.kind,
     )

@@ -64,7 +64,9 @@ def classify_main(args: argparse.Namespace) -> int:
                 continue
             try:
                 item = json.loads(line)
-                result = {"id": item.get("id"), **classify(str(item["text"]), args.model).to_dict()}
+                labels = classify(str(item["text"]), args.model).to_dict()
+                del labels["path_rule"]  # internal (which window a route carries), not the contract's
+                result = {"id": item.get("id"), **labels}
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 # One line out per line in, so the caller's order survives a bad line.
                 result = {"id": item.get("id") if isinstance(item, dict) else None, "error": f"bad input: {exc}"}
