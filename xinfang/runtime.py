@@ -21,9 +21,16 @@ from .config import Settings
 _current: "Runtime | None" = None
 
 
-def make_engine(url: str):
+# How long a statement of the WeChat callback may wait for the database (a lock, a stalled server):
+# then the message is kept on disk and the citizen answered, well inside WeChat's 5 s (bot.spool).
+CALLBACK_WAIT_SECONDS = 1.5
+
+
+def make_engine(url: str, wait_seconds: float | None = None):
+    """The engine for `url`. With `wait_seconds`, a statement waits at most that long for a lock (on
+    PostgreSQL, runs at most that long); without, as long as a lock is held (SQLite: 30 s)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": wait_seconds or 30})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -45,8 +52,11 @@ def make_engine(url: str):
     # time, a fifth of a worker's CPU).
     # A server that does not answer fails a connection in 2 s (libpq's least), so a callback still
     # answers within WeChat's 5 s, the message kept on disk (bot.spool).
+    connect_args = {"cursor_factory": psycopg.RawCursor, "connect_timeout": 2}
+    if wait_seconds:
+        connect_args["options"] = f"-c statement_timeout={int(wait_seconds * 1000)}"
     engine = create_engine(url, pool_size=10, max_overflow=20, paramstyle="numeric_dollar",
-                           connect_args={"cursor_factory": psycopg.RawCursor, "connect_timeout": 2})
+                           connect_args=connect_args)
 
     @event.listens_for(engine, "connect")
     def _raw_server_cursors(dbapi_conn, _record):
@@ -59,10 +69,24 @@ class Runtime:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.engine = make_engine(settings.database_url)
-        self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.calendar = Calendar.from_settings(settings)
-        totals.keep_in_step(self.Session, self.calendar)
-        inbox.watch_writes(self.Session)
+        self.Session = self._sessions(self.engine)
+
+    def _sessions(self, engine) -> sessionmaker:
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        totals.keep_in_step(sessions, self.calendar)
+        inbox.watch_writes(sessions)
+        return sessions
+
+    @cached_property
+    def callback_engine(self):
+        """The WeChat callback's connections: a statement waits at most CALLBACK_WAIT_SECONDS, where
+        staff pages and jobs wait as long as a lock is held."""
+        return make_engine(self.settings.database_url, wait_seconds=CALLBACK_WAIT_SECONDS)
+
+    @cached_property
+    def CallbackSession(self) -> sessionmaker:  # noqa: N802 (a session class, like Session)
+        return self._sessions(self.callback_engine)
 
     @cached_property
     def redis(self) -> redis.Redis:
@@ -78,12 +102,14 @@ class Runtime:
         """Where the callback keeps messages while the database cannot take them."""
         from .bot.spool import Spool
 
-        return Spool(self.settings.data_dir / "spool", self.Session)
+        return Spool(self.settings.data_dir / "spool", self.CallbackSession)
 
     def close(self) -> None:
         if "spool" in self.__dict__:
             self.spool.close()
         self.engine.dispose()
+        if "callback_engine" in self.__dict__:
+            self.callback_engine.dispose()
         if "redis" in self.__dict__:
             self.redis.close()
 

@@ -250,6 +250,33 @@ def test_answered_in_time_while_the_database_is_unreachable_and_nothing_is_lost(
     assert len(answers) == 2 and "请核对" in answers[0] and "得荣县" in answers[0] and "查询码：" in answers[1]
 
 
+def test_answered_in_time_while_another_transaction_holds_the_database(rt, settings, session, make_gateway,
+                                                                       messages):
+    # A long transaction (a stuck job, an operator's session) holds the lock the callback's INSERT needs.
+    safe = replace(settings, wechat_appid=APPID, wechat_aes_key=AES_KEY)
+    kept = settings.data_dir / "spool"
+    app = create_app(safe)
+    engine = session.get_bind()
+    holder = engine.raw_connection()
+    try:
+        holder.cursor().execute("BEGIN IMMEDIATE" if engine.dialect.name == "sqlite"
+                                else "LOCK TABLE inbound_messages IN EXCLUSIVE MODE")
+        with BackgroundServer(app) as server:
+            platform = WeChatPlatform(server.url + "/wechat", safe.wechat_token, APPID, AES_KEY, timeout=5.0)
+            reply = platform.send_text(OPENID, "得荣县的路修了一半就停工了，电话13800002222")
+    finally:
+        holder.rollback()
+        holder.close()
+    # Answered at the first attempt, within WeChat's 5 s; the message kept on disk meanwhile.
+    assert reply.ok and reply.attempts == 1 and "稍后回复" in reply.content
+    assert len(list(kept.glob("*.json"))) == 1
+    # The lock is gone: the next callback stores the kept message before its own.
+    _, wechat = make_gateway("safe", worker=False)
+    wechat.send_text(OPENID, "确认")
+    assert not list(kept.glob("*.json"))
+    assert [m.payload["Content"] for m in messages()] == ["得荣县的路修了一半就停工了，电话13800002222", "确认"]
+
+
 def test_a_callback_after_the_database_dropped_its_connections_is_stored(wechat, messages, session, rt):
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("a PostgreSQL server restart")

@@ -23,7 +23,7 @@ from functools import cached_property
 
 from redis.exceptions import RedisError
 from sqlalchemy import bindparam, literal, literal_column, null, select, union_all
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from .. import nlp
@@ -99,13 +99,21 @@ def answer_now(session: Session, cal: Calendar, redis, message: InboundMessage, 
         if answer is None:  # the conflict was another row's
             return leave_for_queue(session, fields)
         return answer
-    except Exception:
-        log.exception("message %s left for the queue", fields["external_id"])
+    except Exception as exc:
         session.rollback()
         # The step frees the lock itself; a failure before it (the backlog check) must too, or the
         # citizen's next messages, and this one's job, would wait for the lock to expire.
         _release(redis, fields, begun.token)
+        if _database_stalled(exc):
+            raise  # storing it again would wait as long: the callback keeps it on disk
+        log.exception("message %s left for the queue", fields["external_id"])
         return leave_for_queue(session, fields)
+
+
+def _database_stalled(exc: Exception) -> bool:
+    """The database is locked, timed out or refuses connections, rather than having dropped one
+    connection (which a fresh one from the pool replaces)."""
+    return isinstance(exc, OperationalError) and not exc.connection_invalidated
 
 
 class _StoredAlready(Exception):

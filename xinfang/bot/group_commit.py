@@ -153,10 +153,11 @@ def write_rows(engine, rows: list[dict], touched: list[dict]) -> dict:
     except dialect.loaded_dbapi.Error as exc:
         if dialect.name != "postgresql":
             connection.rollback()
-        if dialect.is_disconnect(exc, connection.dbapi_connection, cursor):
+        lost = dialect.is_disconnect(exc, connection.dbapi_connection, cursor)
+        if lost:
             connection.invalidate(exc)  # the pool must not hand this connection out again
         raise DBAPIError.instance(statements[0].sql, None, exc, dialect.loaded_dbapi.Error,
-                                  hide_parameters=True, dialect=dialect) from None
+                                  hide_parameters=True, connection_invalidated=lost, dialect=dialect) from None
     finally:
         connection.close()
 

@@ -38,7 +38,7 @@ def _handle(request: Request) -> Response:
         return verify_url(request)
     if request.method == "POST":
         rt = runtime.current()
-        with rt.Session() as session:
+        with rt.CallbackSession() as session:
             return receive(request, rt, session)
     return Response("method not allowed", status=405, mimetype="text/plain", headers={"Allow": "GET, HEAD, POST"})
 
