@@ -383,7 +383,7 @@ _EXPECTED = json.loads(r"""{
     "collective": false,
     "urgent": false,
     "tibetan": false,
-    "department": "scjgj",
+    "department": "wjw",
     "confidence": 0.986,
     "reasons": [
      "分类：卫生计生（模型置信度0.99；关键词“卫生院”、“医生”、“看病”）",
@@ -581,7 +581,7 @@ _EXPECTED = json.loads(r"""{
     "collective": false,
     "urgent": false,
     "tibetan": false,
-    "department": "slj",
+    "department": "ymj",
     "confidence": 0.99,
     "reasons": [
      "分类：水电移民（模型置信度0.99；关键词“电站”、“移民安置”）",
@@ -981,7 +981,7 @@ _EXPECTED = json.loads(r"""{
     "collective": false,
     "urgent": false,
     "tibetan": false,
-    "department": "scjgj",
+    "department": "wjw",
     "confidence": 0.924,
     "reasons": [
      "分类：卫生计生（模型置信度0.92；关键词“医院”、“住院”）",

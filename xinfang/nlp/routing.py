@@ -30,7 +30,12 @@ def department_for(category: str, path: str) -> str | None:
         return PATH_DEPARTMENT[path]
     if path == "arbitration":
         return ARBITRATION_DEPARTMENT.get(category, LABOUR_ARBITRATION)
-    for dept in resources.departments():
-        if category in dept.get("categories", ()):
+    # A topic's lead department lists it first (卫生计生: 卫健委, where 市场监管 lists it second, for
+    # food and drugs); failing that, the first department that lists it at all.
+    covering = [d for d in resources.departments() if category in d.get("categories", ())]
+    for dept in covering:
+        if dept["categories"][0] == category:
             return dept["code"]
+    if covering:
+        return covering[0]["code"]
     return FALLBACK_CATEGORY_DEPARTMENT.get(category)
