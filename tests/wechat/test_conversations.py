@@ -108,6 +108,20 @@ def test_the_story_told_at_the_county_question_is_kept_not_taken_for_a_county(we
     assert "得荣县" in summary and "我们村的路烂了" in summary and "下雨天根本走不了" in summary
 
 
+def test_a_story_naming_its_county_at_the_county_question_keeps_both(wechat, cases):
+    assert "哪个县" in say(wechat, "工资")
+    assert "电话" in say(wechat, "老板欠我们十几个人的工资三万多，在九龙县的工地")
+    summary = say(wechat, "跳过")
+    assert "九龙县" in summary and "十几个人的工资三万多" in summary
+
+
+@pytest.mark.parametrize("no", ["没有电话", "不方便留", "没有"])
+def test_declining_the_phone_in_words_is_a_skip(wechat, no):
+    say(wechat, "色达县洛若镇的供暖一直不热，家里老人冻病了")
+    summary = say(wechat, no)
+    assert "请核对" in summary and "电话：未留" in summary
+
+
 def test_commands_at_the_county_question_are_commands(wechat):
     say(wechat, "村里的自来水管冻裂了，一个月没有水")
     assert "没有待评价" in say(wechat, "评价")

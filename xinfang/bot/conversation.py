@@ -532,14 +532,14 @@ class _Turn:
         return texts.AMEND_PROMPT if step == "amend" else texts.ASK_TEXT
 
     def county_answer(self, text: str) -> None:
+        if len(text.strip()) > 10:
+            # More of the story rather than a county: kept, and a county it names is taken from it
+            # (one it only sounds like, "的路" ~ 德格, is a guess: asked again).
+            return self.add_text(text)
         match = places.county_from_answer(text)
-        story = len(text.strip()) > 10  # more of the story rather than a county
-        # In a story, a county the words only sound like ("的路" ~ 德格) is a guess, not an answer.
-        if match is not None and not (story and match.homophone):
+        if match is not None:
             self.intake.county, self.intake.township = match.county, match.township
             return self.advance()
-        if story:
-            return self.add_text(text)
         self.say(texts.COUNTY_NOT_RECOGNIZED + "\n" + self.question())
 
     def county_change(self, text: str) -> bool:
@@ -554,7 +554,7 @@ class _Turn:
         return True
 
     def phone_answer(self, text: str, skip: bool) -> None:
-        if not skip:
+        if not (skip or intents.declines_number(text)):
             phone = intents.phone_number(text)
             if phone is None:
                 return self.say(texts.PHONE_INVALID)

@@ -44,6 +44,8 @@ _COMMAND_FILLERS = {"一下", "进度", "进展", "结果", "情况", "办理进
                     "我的事", "我的事情", "一下我的事", "申请"}
 _SURVEY_START = re.compile(r"^\s*(评价|[123１２３](?!\d)|非常满意|很满意|满意|基本满意|比较满意|不太满意|很不满意|非常不满意|不满意|已解决|未解决|没解决|没有解决)")
 _SURVEY_MAX = 40
+# Declining to leave a number, in the citizen's words ("没有电话", "不方便留").
+_NO_NUMBER = re.compile(r"^(没有|没|无|不方便|不想|不留|不用|不要|不需要|不给|算了|保密)")
 _PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$|^(0\d{2,3})-?(\d{7,8})$")
 
 # Menu keys of the official account (the simulator's constants are the account's menu).
@@ -122,6 +124,12 @@ def phone_number(text: str) -> str | None:
         return None
     mobile, area, number = match.groups()
     return mobile or f"{area}-{number}"
+
+
+def declines_number(text: str) -> bool:
+    """Whether an answer to the phone question says no ("没有电话", "不方便留") rather than mistyping one."""
+    bare = _bare(text)
+    return bool(_NO_NUMBER.match(bare)) and not any(c.isdigit() for c in bare)
 
 
 def has_tibetan(text: str) -> bool:
