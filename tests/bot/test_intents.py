@@ -35,6 +35,7 @@ from xinfang.bot import intents, locations
     ("补充材料", "amend", None),
     ("办事指南", "guide", None),
     ("你好", "help", None),
+    ("喂", "help", None),  # "hello" on the phone: not a petition
     ("不满意 问题没解决", "survey", "不满意 问题没解决"),
     ("3", "survey", "3"),
     # Commands only when the message is the command: a story that starts with the word stays a story.

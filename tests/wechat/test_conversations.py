@@ -122,6 +122,17 @@ def test_declining_the_phone_in_words_is_a_skip(wechat, no):
     assert "请核对" in summary and "电话：未留" in summary
 
 
+def test_a_story_typed_in_pieces_at_the_county_question_is_kept_whole(wechat):
+    say(wechat, "我家的房子")
+    assert "哪个县" in say(wechat, "被洪水冲垮了")
+    assert "哪个县" in say(wechat, "现在没地方住")
+    assert "没有认出" in say(wechat, "火星")  # no longer than a county's name: a county mistyped
+    say(wechat, "在理塘那边")
+    summary = say(wechat, "跳过")
+    assert "我家的房子" in summary and "被洪水冲垮了" in summary and "现在没地方住" in summary
+    assert "理塘县" in summary and "火星" not in summary
+
+
 def test_commands_at_the_county_question_are_commands(wechat):
     say(wechat, "村里的自来水管冻裂了，一个月没有水")
     assert "没有待评价" in say(wechat, "评价")

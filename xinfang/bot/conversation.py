@@ -335,6 +335,12 @@ def _template_delivered(session: Session, msgid: str, status: str | None) -> Non
             notification.delivery = status[:40]
 
 
+# At the county question: a reply this long may be the county ("在理塘那边"), a longer one is more of
+# the story; a reply no longer than a county's name that names none is asked again.
+COUNTY_ANSWER_CHARS = 10
+COUNTY_NAME_CHARS = 4
+
+
 # --- one dialogue step ---------------------------------------------------------
 
 @dataclass
@@ -532,14 +538,15 @@ class _Turn:
         return texts.AMEND_PROMPT if step == "amend" else texts.ASK_TEXT
 
     def county_answer(self, text: str) -> None:
-        if len(text.strip()) > 10:
-            # More of the story rather than a county: kept, and a county it names is taken from it
-            # (one it only sounds like, "的路" ~ 德格, is a guess: asked again).
-            return self.add_text(text)
-        match = places.county_from_answer(text)
+        words = len(text.strip())
+        match = places.county_from_answer(text) if words <= COUNTY_ANSWER_CHARS else None
         if match is not None:
             self.intake.county, self.intake.township = match.county, match.township
             return self.advance()
+        if words > COUNTY_NAME_CHARS:
+            # More of the story, typed in pieces on a phone ("我家的房子", "被洪水冲垮了"): kept, and a
+            # county it names is taken from it (one it only sounds like, "的路" ~ 德格, is asked again).
+            return self.add_text(text)
         self.say(texts.COUNTY_NOT_RECOGNIZED + "\n" + self.question())
 
     def county_change(self, text: str) -> bool:

@@ -17,7 +17,8 @@ TIBETAN = re.compile(r"[\u0F00-\u0FFF]")
 _PUNCT = " \t\r\n。.，,！!？?：:；;、~～"
 _CONFIRM_WORDS = {texts.CONFIRM, "确认提交", "提交", "确定"}
 _AMEND_WORDS = {texts.AMEND, "补充", "补充一下", "补充材料", "补充说明", "我要补充", "我想补充"}
-_GREETINGS = {"你好", "您好", "在吗", "在不在", "有人吗", "hello", "hi", "帮助", "help", "菜单", "?", "？"}
+_GREETINGS = {"你好", "您好", "你好啊", "您好啊", "在吗", "在么", "在不在", "有人吗", "有人在吗", "喂", "喂喂", "哈喽",
+              "嗨", "请问", "hello", "hi", "帮助", "help", "菜单", "?", "？"}
 _GUIDE_WORDS = {"办事指南", "指南", "流程", "怎么办理"}
 _THANKS_WORDS = {"谢谢", "谢谢你", "谢谢您", "感谢", "多谢", "辛苦了", "辛苦", "谢了", "thanks", "thank you"}
 # A yes to whatever was asked: at the summary it submits, as 确认 does.
