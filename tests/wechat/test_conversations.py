@@ -133,6 +133,14 @@ def test_a_story_typed_in_pieces_at_the_county_question_is_kept_whole(wechat):
     assert "理塘县" in summary and "火星" not in summary
 
 
+def test_more_of_the_story_at_the_phone_question_is_kept_and_the_number_asked_again(wechat):
+    say(wechat, "炉霍县的路修了一半就停了")
+    assert "电话" in say(wechat, "还有桥也没修好，娃娃上学要绕很远")
+    assert "号码格式不对" in say(wechat, "我的电话1380000222")  # a number mistyped is not story
+    summary = say(wechat, "13800002222")
+    assert "还有桥也没修好" in summary and "138****2222" in summary and "1380000222" not in summary
+
+
 def test_commands_at_the_county_question_are_commands(wechat):
     say(wechat, "村里的自来水管冻裂了，一个月没有水")
     assert "没有待评价" in say(wechat, "评价")

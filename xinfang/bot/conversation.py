@@ -16,6 +16,7 @@ facts and reasons; 第二十一条: registered and trackable by its 查询码).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -336,9 +337,19 @@ def _template_delivered(session: Session, msgid: str, status: str | None) -> Non
 
 
 # At the county question: a reply this long may be the county ("在理塘那边"), a longer one is more of
-# the story; a reply no longer than a county's name that names none is asked again.
+# the story.
 COUNTY_ANSWER_CHARS = 10
-COUNTY_NAME_CHARS = 4
+
+
+# A phone number mistyped: a long run of digits, or nothing but digits ("欠了35000元" is story).
+_NUMBER_ATTEMPT = re.compile(r"\d{8,}|^[\d\s()+\-]+$")
+
+
+def _tells_more(text: str) -> bool:
+    """Whether a reply that does not answer the question is more of the story, to be kept: longer than
+    a county's name (4), and not a mistyped phone number."""
+    text = text.strip()
+    return len(text) > 4 and not _NUMBER_ATTEMPT.search(text)
 
 
 # --- one dialogue step ---------------------------------------------------------
@@ -538,12 +549,11 @@ class _Turn:
         return texts.AMEND_PROMPT if step == "amend" else texts.ASK_TEXT
 
     def county_answer(self, text: str) -> None:
-        words = len(text.strip())
-        match = places.county_from_answer(text) if words <= COUNTY_ANSWER_CHARS else None
+        match = places.county_from_answer(text) if len(text.strip()) <= COUNTY_ANSWER_CHARS else None
         if match is not None:
             self.intake.county, self.intake.township = match.county, match.township
             return self.advance()
-        if words > COUNTY_NAME_CHARS:
+        if _tells_more(text):
             # More of the story, typed in pieces on a phone ("我家的房子", "被洪水冲垮了"): kept, and a
             # county it names is taken from it (one it only sounds like, "的路" ~ 德格, is asked again).
             return self.add_text(text)
@@ -563,6 +573,10 @@ class _Turn:
     def phone_answer(self, text: str, skip: bool) -> None:
         if not (skip or intents.declines_number(text)):
             phone = intents.phone_number(text)
+            if phone is None and _tells_more(text):
+                # More of the story ("还有桥也没修好"), not a number: kept, and the number asked again.
+                self.intake.phone_asked = False
+                return self.add_text(text)
             if phone is None:
                 return self.say(texts.PHONE_INVALID)
             self.intake.phone = phone
