@@ -152,6 +152,54 @@ def perform(session: Session, cal: Calendar, user: StaffUser, case: Case, action
     audit.record(session, user, "action", case=case, detail=detail)
 
 
+# 按建议分送: a page of 待登记 at most.
+BATCH_MAX = 100
+
+
+@dataclass
+class BatchResult:
+    assigned: list[str]  # tracking codes
+    refused: dict[str, str]  # tracking code: why it was left as it was
+
+
+def read_codes(raw) -> list[str]:
+    """The tracking codes of a batch (a list of strings), once each, in order; ActionInputError otherwise."""
+    if not isinstance(raw, list) or not all(isinstance(code, str) for code in raw):
+        raise ActionInputError("codes 应为查询码的列表", "codes")
+    codes = list(dict.fromkeys(code.strip().upper() for code in raw if code.strip()))
+    if not codes:
+        raise ActionInputError("请选择要分送的案件", "codes")
+    if len(codes) > BATCH_MAX:
+        raise ActionInputError(f"一次最多分送{BATCH_MAX}件", "codes")
+    return codes
+
+
+def assign_as_suggested(session: Session, cal: Calendar, user: StaffUser, codes: list[str],
+                        now: datetime | None = None) -> BatchResult:
+    """转送/交办 each chosen case to the department the classifier suggested (Art. 22, 23), one case at
+    a time, each with its notice and audit entry as if taken alone. A case that cannot be (taken
+    meanwhile, out of scope, no suggestion) is left as it is, with the reason; the others go ahead.
+    A person chose every case: the machine's suggestion is confirmed, not applied (Art. 44)."""
+    actor = Actor.staff(user)
+    result = BatchResult([], {})
+    for code in codes:
+        try:
+            case = service.get_case(session, code, actor)
+        except service.CaseNotFound:
+            result.refused[code] = "没有这个案件，或不在办理范围内"
+            continue
+        if not case.suggested_department_code:
+            result.refused[code] = "没有建议的单位，请逐件交办"
+            continue
+        try:
+            perform(session, cal, user, case, "assign", {"department": case.suggested_department_code}, now)
+        except WorkflowError as exc:
+            result.refused[code] = str(exc)
+            continue
+        result.assigned.append(code)
+    return result
+
+
 @dataclass(frozen=True)
 class SupervisionStep:
     audit_name: str  # the "action" of its audit entry

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..cases import service, supervision
 from ..cases.service import Actor, CaseNotFound
-from ..cases.workflow import ACTIONS, NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, STATES, WorkflowError
+from ..cases.workflow import ACTIONS, NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, STATES, TRANSITIONS, WorkflowError
 from ..models import utcnow
 from ..requestctx import calendar, db
 from . import actions, audit, auth, casefile, exports, overview, queries
@@ -133,6 +133,20 @@ def take_action(code):
     view = casefile.detail(db(), calendar(), _actor(), found, utcnow())
     return jsonify(plain({"tracking_code": found.tracking_code, "status": found.status,
                           "status_name": STATES[found.status], "event": view["timeline"][-1]}))
+
+
+@bp.post("/cases/assign-suggested")
+def assign_suggested():
+    """按建议分送: each case of `codes` to its suggested department, as the panel's 待登记 list does."""
+    if g.api_user.role not in TRANSITIONS["assign"].actors:
+        return error(403, "forbidden", "当前角色无权转送/交办")
+    try:
+        codes = actions.read_codes(_body().get("codes"))
+    except actions.ActionInputError as exc:
+        return error(400, "invalid", str(exc), exc.field)
+    result = actions.assign_as_suggested(db(), calendar(), g.api_user, codes, utcnow())
+    return jsonify({"assigned": result.assigned,
+                    "refused": [{"tracking_code": code, "message": why} for code, why in result.refused.items()]})
 
 
 @bp.post("/cases/<code>/preview")
@@ -392,6 +406,21 @@ OPENAPI_PATHS = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("StaffAction")}}},
         "responses": {"200": _json(_ref("StaffActionResult"), "已办理"), "400": _json(_ref("Error"), "参数有误"),
                       "409": _json(_ref("Error"), "流程不允许，message 说明原因"), **_ERRORS}}},
+    "/api/v1/staff/cases/assign-suggested": {"post": {
+        "summary": "按建议分送：所列案件各转送至系统建议的单位（逐件办理、告知并留痕）",
+        "operationId": "staffAssignSuggested", "security": _SECURITY,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["codes"], "properties": {"codes": {
+                "type": "array", "minItems": 1, "maxItems": actions.BATCH_MAX, "items": {"type": "string"},
+                "description": "查询码"}}}}}},
+        "responses": {"200": _json({"type": "object", "required": ["assigned", "refused"], "properties": {
+                          "assigned": {"type": "array", "items": {"type": "string"}},
+                          "refused": {"type": "array", "items": {
+                              "type": "object", "required": ["tracking_code", "message"],
+                              "properties": {"tracking_code": {"type": "string"},
+                                             "message": {"type": "string"}}}}}}, "已分送的与未分送的（附原因）"),
+                      "400": _json(_ref("Error"), "codes 有误"), "401": _ERRORS["401"],
+                      "403": _json(_ref("Error"), "角色无权转送/交办")}}},
     "/api/v1/staff/cases/{tracking_code}/preview": {"post": {
         "summary": "预览将告知信访人的内容（不办理）", "operationId": "staffPreviewAction", "security": _SECURITY,
         "parameters": [_CODE],

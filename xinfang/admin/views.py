@@ -14,7 +14,7 @@ from .. import reports
 from ..cases import service, supervision, templates
 from ..cases.service import CaseNotFound
 from ..cases.workflow import NOT_ACCEPTED_GROUNDS, REPLY_OUTCOMES, ROUTES, STATES, TRANSITIONS, WorkflowError
-from ..models import ROLE_NAMES, County, Mailbox, utcnow
+from ..models import ROLE_NAMES, Case, County, Mailbox, utcnow
 from ..requestctx import calendar, db
 from . import accounts, actions, audit, auth, casefile, charts, exports, overview, queries
 from .auth import login_required
@@ -121,8 +121,38 @@ def queue(name):
         counts=queries.queue_counts(session, actor, now), departments=names,
         counties=list(session.scalars(select(County.name).order_by(County.position))),
         mailboxes=dict(session.execute(select(Mailbox.slug, Mailbox.name).order_by(Mailbox.id)).all()),
-        categories=casefile.CATEGORIES,
+        categories=casefile.CATEGORIES, ASSIGN_ROLES=TRANSITIONS["assign"].actors,
+        select_all=request.args.get("select") == "all",
     )
+
+
+@bp.post("/queue/<name>/assign")
+@login_required(*TRANSITIONS["assign"].actors)
+def queue_assign(name):
+    """按建议分送: the cases ticked in a queue, each to its suggested department; a confirm step first."""
+    if name not in queries.QUEUES:
+        abort(404)
+    session, user, actor, now = db(), auth.current_user(), auth.current_actor(), utcnow()
+    try:
+        back = queries.Filters.from_args(request.form).as_args()  # the list's filters, kept
+    except queries.FilterError:
+        back = {}
+    try:
+        codes = actions.read_codes(request.form.getlist("codes"))
+    except actions.ActionInputError as exc:
+        flash(str(exc))
+        return redirect(url_for("admin.queue", name=name, **back), 303)
+    if request.form.get("confirm") != "1":
+        names = casefile.department_names(session)
+        chosen = session.scalars(select(Case).where(Case.tracking_code.in_(codes)).order_by(Case.id)).all()
+        rows = [casefile.summary(calendar(), actor, c, now, names) for c in chosen if service.can_see(actor, c)]
+        return render_template("admin/assign_batch.html", queue=queries.QUEUES[name], rows=rows, back=back)
+    result = actions.assign_as_suggested(session, calendar(), user, codes, now)
+    if result.assigned:
+        flash(f"已按建议分送 {len(result.assigned)} 件")
+    for code, reason in result.refused.items():
+        flash(f"{code} 未分送：{reason}")
+    return redirect(url_for("admin.queue", name=name, **back), 303)
 
 
 # --- the case -------------------------------------------------------------------
