@@ -127,9 +127,10 @@ def test_a_story_typed_in_pieces_at_the_county_question_is_kept_whole(wechat):
     assert "哪个县" in say(wechat, "被洪水冲垮了")
     assert "哪个县" in say(wechat, "现在没地方住")
     assert "没有认出" in say(wechat, "火星")  # no longer than a county's name: a county mistyped
+    assert "哪个县" in say(wechat, "我们的路坏了")  # "的路" only sounds like 德格: story, not a county
     say(wechat, "在理塘那边")
     summary = say(wechat, "跳过")
-    assert "我家的房子" in summary and "被洪水冲垮了" in summary and "现在没地方住" in summary
+    assert "我家的房子" in summary and "被洪水冲垮了" in summary and "我们的路坏了" in summary
     assert "理塘县" in summary and "火星" not in summary
 
 

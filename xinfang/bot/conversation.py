@@ -336,8 +336,9 @@ def _template_delivered(session: Session, msgid: str, status: str | None) -> Non
             notification.delivery = status[:40]
 
 
-# At the county question: a reply this long may be the county ("在理塘那边"), a longer one is more of
-# the story.
+# At the county question: a reply no longer than a county's name may be one however it is typed
+# ("理唐"); one up to COUNTY_ANSWER_CHARS names it ("在理塘那边"); a longer one is more of the story.
+COUNTY_NAME_CHARS = 4
 COUNTY_ANSWER_CHARS = 10
 
 
@@ -347,9 +348,9 @@ _NUMBER_ATTEMPT = re.compile(r"\d{8,}|^[\d\s()+\-]+$")
 
 def _tells_more(text: str) -> bool:
     """Whether a reply that does not answer the question is more of the story, to be kept: longer than
-    a county's name (4), and not a mistyped phone number."""
+    a county's name, and not a mistyped phone number."""
     text = text.strip()
-    return len(text) > 4 and not _NUMBER_ATTEMPT.search(text)
+    return len(text) > COUNTY_NAME_CHARS and not _NUMBER_ATTEMPT.search(text)
 
 
 # --- one dialogue step ---------------------------------------------------------
@@ -549,8 +550,9 @@ class _Turn:
         return texts.AMEND_PROMPT if step == "amend" else texts.ASK_TEXT
 
     def county_answer(self, text: str) -> None:
-        match = places.county_from_answer(text) if len(text.strip()) <= COUNTY_ANSWER_CHARS else None
-        if match is not None:
+        length = len(text.strip())
+        match = places.county_from_answer(text) if length <= COUNTY_ANSWER_CHARS else None
+        if match is not None and (length <= COUNTY_NAME_CHARS or not match.homophone):
             self.intake.county, self.intake.township = match.county, match.township
             return self.advance()
         if _tells_more(text):
