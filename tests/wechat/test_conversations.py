@@ -142,6 +142,13 @@ def test_more_of_the_story_at_the_phone_question_is_kept_and_the_number_asked_ag
     assert "还有桥也没修好" in summary and "138****2222" in summary and "1380000222" not in summary
 
 
+def test_a_county_named_in_tibetan_script_is_an_answer_not_more_story(wechat):
+    say(wechat, "ང་ཚོའི་གྲོང་ཚོ་ལ་ཆུ་མེད།")
+    assert "电话" in say(wechat, "དར་རྩེ་མདོ་རྫོང་")  # 康定 and "county": four syllables, sixteen code points
+    summary = say(wechat, "跳过")
+    assert "康定市" in summary and "རྫོང" not in summary
+
+
 def test_commands_at_the_county_question_are_commands(wechat):
     say(wechat, "村里的自来水管冻裂了，一个月没有水")
     assert "没有待评价" in say(wechat, "评价")

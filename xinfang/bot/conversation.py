@@ -349,8 +349,7 @@ _NUMBER_ATTEMPT = re.compile(r"\d{8,}|^[\d\s()+\-]+$")
 def _tells_more(text: str) -> bool:
     """Whether a reply that does not answer the question is more of the story, to be kept: longer than
     a county's name, and not a mistyped phone number."""
-    text = text.strip()
-    return len(text) > COUNTY_NAME_CHARS and not _NUMBER_ATTEMPT.search(text)
+    return intents.reply_length(text) > COUNTY_NAME_CHARS and not _NUMBER_ATTEMPT.search(text.strip())
 
 
 # --- one dialogue step ---------------------------------------------------------
@@ -550,7 +549,7 @@ class _Turn:
         return texts.AMEND_PROMPT if step == "amend" else texts.ASK_TEXT
 
     def county_answer(self, text: str) -> None:
-        length = len(text.strip())
+        length = intents.reply_length(text)
         match = places.county_from_answer(text) if length <= COUNTY_ANSWER_CHARS else None
         if match is not None and (length <= COUNTY_NAME_CHARS or not match.homophone):
             self.intake.county, self.intake.township = match.county, match.township

@@ -133,5 +133,15 @@ def declines_number(text: str) -> bool:
     return bool(_NO_NUMBER.match(bare)) and not any(c.isdigit() for c in bare)
 
 
+# A Tibetan syllable (its letters and vowel signs, with the tsheg or shad that ends it).
+_TIBETAN_SYLLABLE = re.compile(r"[\u0f40-\u0fbc]+[\u0f0b\u0f0d]?")
+
+
+def reply_length(text: str) -> int:
+    """How long a reply is, in characters, a Tibetan syllable counting as one as a Chinese character
+    does: "དར་རྩེ་མདོ་རྫོང་" (康定县) is four, not sixteen."""
+    return len(_TIBETAN_SYLLABLE.sub("字", text.strip()))
+
+
 def has_tibetan(text: str) -> bool:
     return bool(TIBETAN.search(text or ""))
