@@ -52,15 +52,16 @@ def make_engine(url: str, wait_seconds: float | None = None):
     # time, a fifth of a worker's CPU).
     # A server that does not answer fails a connection in 2 s (libpq's least), so a callback still
     # answers within WeChat's 5 s, the message kept on disk (bot.spool).
-    connect_args = {"cursor_factory": psycopg.RawCursor, "connect_timeout": 2}
-    if wait_seconds:
-        connect_args["options"] = f"-c statement_timeout={int(wait_seconds * 1000)}"
     engine = create_engine(url, pool_size=10, max_overflow=20, paramstyle="numeric_dollar",
-                           connect_args=connect_args)
+                           connect_args={"cursor_factory": psycopg.RawCursor, "connect_timeout": 2})
 
     @event.listens_for(engine, "connect")
-    def _raw_server_cursors(dbapi_conn, _record):
+    def _prepare(dbapi_conn, _record):
         dbapi_conn.server_cursor_factory = psycopg.RawServerCursor  # yield_per's cursors too
+        if wait_seconds:
+            # A SET, not a startup option: a pooler in front of the server may refuse those.
+            dbapi_conn.execute(f"SET statement_timeout = {int(wait_seconds * 1000)}")
+            dbapi_conn.commit()
 
     return engine
 
