@@ -216,8 +216,8 @@ def test_a_theft_is_sent_to_the_police_not_given_a_civil_limitation(wechat, case
     say(wechat, "我家的牦牛被邻居偷了三头，派出所不管，我在理塘县，电话13800006666")
     answer = say(wechat, "确认")
     assert "查询码：" in answer and "公安机关" in answer and "立案监督" in answer
-    assert "诉讼时效" not in answer
-    assert "原因：" in answer
+    assert "诉讼时效" not in answer and "应通过诉讼解决" not in answer
+    assert "公安、检察机关的法律程序" in answer and "原因：" in answer
 
 
 def test_tibetan_text_gets_a_bilingual_answer_and_a_flagged_case(wechat, cases):

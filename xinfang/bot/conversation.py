@@ -591,7 +591,7 @@ class _Turn:
             excerpt=_excerpt(intake.text), category=found.category,
             county=intake.county + (intake.township or ""), department=department,
             phone=mask(intake.phone) if intake.phone else None, attachments=len(intake.attachments),
-            route=found.path if found.path in LEGAL_PATHS else None)
+            procedure=_procedure(found) if found.path in LEGAL_PATHS else None)
 
     # -- media and places --
 
@@ -656,7 +656,7 @@ class _Turn:
         labels = intake.labels
         found = None if labels is not None and labels["path"] not in LEGAL_PATHS else _classify(intake.text)
         if found is not None and found.path in LEGAL_PATHS:
-            self.say(texts.routed_submitted(code, found.path, _legal_body(found), _why(found),
+            self.say(texts.routed_submitted(code, _procedure(found), _legal_body(found), _why(found),
                                             route_window(found.path, found.path_rule)))
         else:
             # The clock of a registered case counts from this message (Art. 22: 15 days from receipt).
@@ -786,6 +786,11 @@ def _submitted_code(session: Session, message: InboundMessage, intake: Intake):
 
 def _counties() -> list[tuple[str, str | None]]:
     return [(c["name"], c.get("tibetan")) for c in resources.counties()]
+
+
+def _procedure(found) -> str:
+    """The legal procedure a citizen is told their matter belongs to, in words."""
+    return texts.RULE_PROCEDURES.get(found.path_rule) or texts.ROUTE_PROCEDURES[found.path]
 
 
 def _legal_body(found) -> str:

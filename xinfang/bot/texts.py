@@ -83,6 +83,7 @@ LAND_ARBITRATION_BODY = "农村土地承包仲裁委员会"
 # A suspected crime is reported to the police; their handling of a case is for the police's own
 # procedures or the procuratorate's 立案监督 (LAW.md §17 row 7).
 RULE_BODIES = {"crime": "当地公安机关（派出所）", "police": "公安机关或人民检察院"}
+RULE_PROCEDURES = {"crime": "公安机关立案侦查", "police": "公安、检察机关的法律程序"}
 
 
 def county_question(counties: list[tuple[str, str | None]], tibetan: bool = False) -> str:
@@ -102,7 +103,7 @@ def phone_question() -> str:
 
 
 def summary(*, excerpt: str, category: str, county: str, department: str, phone: str | None,
-            attachments: int, route: str | None) -> str:
+            attachments: int, procedure: str | None) -> str:
     lines = ["请核对：",
              f"事情：{excerpt}",
              f"类别：{category}",
@@ -111,8 +112,8 @@ def summary(*, excerpt: str, category: str, county: str, department: str, phone:
              f"电话：{phone or '未留'}"]
     if attachments:
         lines.append(f"附件：{attachments}个")
-    if route:
-        lines.append(f"提示：此事依法应通过{ROUTE_PROCEDURES[route]}解决，提交后我们登记并告诉您怎么办。")
+    if procedure:
+        lines.append(f"提示：此事依法应通过{procedure}解决，提交后我们登记并告诉您怎么办。")
     lines.append("回复“确认”提交，“修改”补充内容，“取消”放弃；地点不对请直接回复县名。")
     return "\n".join(lines)
 
@@ -122,10 +123,10 @@ def submitted(code: str, due_date: str) -> str:
             f"{due_date}前告诉您由哪个部门办理（《信访工作条例》第二十二条）。")
 
 
-def routed_submitted(code: str, route: str, body: str, why: str, window: str) -> str:
+def routed_submitted(code: str, procedure: str, body: str, why: str, window: str) -> str:
     """A case for a legal procedure: recorded all the same, and the citizen is told where, why and when."""
     return (f"已登记，查询码：{code}\n"
-            f"您反映的事情依法应通过{ROUTE_PROCEDURES[route]}解决，请向{body}提出。\n"
+            f"您反映的事情依法应通过{procedure}解决，请向{body}提出。\n"
             f"原因：{why}\n"
             f"时限：{window}\n"
             "这不影响您的权利。工作人员核实后会再告诉您（《信访工作条例》第三十一条）。")
