@@ -369,6 +369,26 @@ def test_review_only_on_own_case_and_with_the_workflow_reason(wechat):
     assert "查询码" in say(wechat, "复核")
 
 
+def test_review_alone_takes_the_one_case_it_can_be(wechat, session, cal, cases):
+    from xinfang.cases import service
+    from xinfang.cases.service import Actor
+
+    assert "没有可以申请复查的事项" in say(wechat, "复查")
+    say(wechat, "康定市的工地老板拖欠我们工资三个月，电话13800004321")
+    code = CODE.search(say(wechat, "确认")).group(1)
+    [case] = cases()
+    handler = Actor("staff", "handler", None, "承办人", department_code="rsj")
+    service.perform_action(session, cal, case, "assign", Actor("staff", "clerk", None, "登记员"), {"department": "rsj"})
+    service.perform_action(session, cal, case, "accept", handler)
+    service.perform_action(session, cal, case, "reply", handler, {
+        "outcome": "不予支持", "text": "经核查工资已结清", "facts": "有签收单", "basis": "《劳动合同法》"})
+    assert "没有可以申请复核的事项" in say(wechat, "复核")  # no 复查 yet
+    answer = say(wechat, "复查")  # no code to type: the only answered case
+    assert "复查申请" in answer and code in answer
+    session.expire_all()
+    assert cases()[0].status == "review"
+
+
 def test_help_and_greetings_do_not_start_an_intake(wechat, cases):
     assert "请直接写下" in say(wechat, "你好")
     assert "请直接写下" in say(wechat, "。。。")

@@ -34,7 +34,7 @@ from ..cases.deadlines import ROUTE_DAYS, Calendar
 from ..cases.notices import NOTICES, excerpt, route_window
 from ..cases.departments import department_name
 from ..cases.service import Actor, add_supplement, find_or_create_petitioner, perform_action
-from ..cases.workflow import OPEN_STATES, STATES, WorkflowError
+from ..cases.workflow import CITIZEN, OPEN_STATES, STATES, WorkflowError, check_action
 from ..models import Attachment, Case, InboundMessage, Notification, Petitioner, utcnow
 from ..nlp import flags, places, resources
 from ..nlp.personal import extract_personal, mask
@@ -666,13 +666,17 @@ class _Turn:
 
     def review(self, kind: str, code: str | None) -> str:
         word = texts.REVIEW if kind == "review" else texts.REREVIEW
+        action = "request_review" if kind == "review" else "request_rereview"
         if code is None:
-            return texts.ASK_CODE.format(word=word)
+            # "复查" alone: the one case it can be, rather than a 10-character code to type.
+            open_to_it = self.open_to(action)
+            if len(open_to_it) != 1:
+                return texts.ask_review_code(word, open_to_it)
+            code = open_to_it[0]
         petitioner = self.petitioner
         case = self.session.scalar(select(Case).where(Case.tracking_code == code))
         if case is None or case.petitioner_id != petitioner.id:
             return texts.NOT_YOURS.format(code=code)
-        action = "request_review" if kind == "review" else "request_rereview"
         try:
             # Asked when the message came, not when it is read: a request the queue answers after an
             # outage keeps the window it was sent in (Art. 35, 36: 30 days from the opinion's receipt).
@@ -681,6 +685,19 @@ class _Turn:
         except WorkflowError as exc:
             return texts.review_refused(str(exc))
         return NOTICES[f"{kind}_requested"](case, self.cal)
+
+    def open_to(self, action: str) -> list[str]:
+        """The 查询码 of the citizen's answered cases that `action` (复查, 复核) may be asked for now."""
+        answered = self.session.scalars(select(Case).where(
+            Case.petitioner_id == self.petitioner.id, Case.status == "replied").order_by(Case.id.desc()).limit(10))
+        codes = []
+        for case in answered:
+            try:
+                check_action(case, action, CITIZEN, {}, self.message.received_at, self.cal)
+            except WorkflowError:
+                continue
+            codes.append(case.tracking_code)
+        return codes
 
 
 # --- the pieces of a step ------------------------------------------------------

@@ -57,6 +57,15 @@ AMEND_PROMPT = "请发送要补充或更正的内容，我会加到您的反映�
 TOO_FAST = "您发送得太快了，请{wait}后再发。已收到的消息都已保存。"
 INTAKE_EXPIRED = "（上次未提交的内容已超时，请重新发送。）"
 ASK_CODE = "请发送“{word} 查询码”，例如“{word} ABCDE23456”。"
+
+
+def ask_review_code(word: str, codes: list[str]) -> str:
+    """复查 or 复核 without a code: which of the citizen's cases it may be, or how to ask."""
+    if not codes:
+        opinion = "处理意见" if word == REVIEW else "复查意见"
+        return f"您目前没有可以申请{word}的事项（收到{opinion}后30日内可申请）。" + ASK_CODE.format(word=word)
+    return (f"您有{len(codes)}件可以申请{word}的事项：" + "、".join(codes) +
+            f"\n请发送“{word} 查询码”，例如“{word} {codes[0]}”。")
 NOT_YOURS = "没有找到您名下查询码为 {code} 的事项，请核对。"
 NO_SUCH_CODE = "没有找到查询码为 {code} 的事项，请核对后再发。"
 # A 确认 a moment ago: the code is given, the case is being registered by the queue.
