@@ -189,9 +189,10 @@ def test_no_survey_without_a_pending_one(session, cal, county_handler, replied_a
 @pytest.mark.parametrize("text, expected", [
     ("满意", ("满意", None, None)),
     ("2", ("基本满意", None, None)),
-    ("３ 补偿还没到位", ("不满意", None, "补偿还没到位")),
+    ("３ 补偿还没到位", ("不满意", False, "补偿还没到位")),  # still there: not solved, the words kept
+    ("不满意，路灯还是不亮", ("不满意", False, "路灯还是不亮")),
     ("不满意，没有解决，补偿还没到位", ("不满意", False, "补偿还没到位")),
-    ("非常满意 已经解决了", ("满意", True, "了")),
+    ("非常满意 已经解决了", ("满意", True, None)),
     ("已解决", (None, True, None)),
     ("评价 基本满意", ("基本满意", None, None)),
 ])

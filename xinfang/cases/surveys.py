@@ -45,8 +45,10 @@ _ANSWER_WORDS = (
 _DIGIT_ANSWERS = {"1": "满意", "2": "基本满意", "3": "不满意"}
 _SOLVED_WORDS = (
     ("没有解决", False), ("没解决", False), ("未解决", False), ("没得解决", False), ("还没解决", False),
-    ("不解决", False), ("已经解决", True), ("已解决", True), ("解决了", True),
+    ("不解决", False), ("已经解决了", True), ("已经解决", True), ("已解决", True), ("解决了", True),
 )
+# The problem told as still there, in words kept for the reason: "路灯还是不亮", "补偿还没到位".
+_STILL_THERE = re.compile(r"还是(不|没)|还没|没(有)?(修好|弄好|落实|到位|兑现)|未(落实|到位|兑现)")
 _CODE = re.compile(f"[{ALPHABET}{ALPHABET.lower()}]{{{LENGTH}}}")
 _FULLWIDTH_DIGITS = str.maketrans("１２３", "123")
 
@@ -238,6 +240,8 @@ def parse_answer(text: str) -> ParsedAnswer:
             solved = value
             rest = rest.replace(word, " ", 1)
             break
+    else:
+        solved = False if _STILL_THERE.search(rest) else None
     reason = re.sub(r"^[\s，,。.：:；;、!！]+|[\s，,。.；;、]+$", "", re.sub(r"^\s*(评价|理由|原因)", "", rest)) or None
     return ParsedAnswer(answer, solved, reason, code)
 
