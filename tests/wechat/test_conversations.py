@@ -149,6 +149,14 @@ def test_a_county_named_in_tibetan_script_is_an_answer_not_more_story(wechat):
     assert "康定市" in summary and "རྫོང" not in summary
 
 
+def test_a_county_put_right_at_the_phone_question_is_taken_and_the_number_asked_again(wechat):
+    say(wechat, "炉霍县的路修了一半就停了")
+    answer = say(wechat, "不是炉霍，是道孚")
+    assert "道孚县" in answer and "电话" in answer and "格式不对" not in answer
+    summary = say(wechat, "13800001111")
+    assert "地点：道孚县" in summary and "138****1111" in summary
+
+
 def test_commands_at_the_county_question_are_commands(wechat):
     say(wechat, "村里的自来水管冻裂了，一个月没有水")
     assert "没有待评价" in say(wechat, "评价")

@@ -574,6 +574,11 @@ class _Turn:
     def phone_answer(self, text: str, skip: bool) -> None:
         if not (skip or intents.declines_number(text)):
             phone = intents.phone_number(text)
+            if phone is None and self.county_change(text):
+                # A county named, or put right, instead of a number: taken, and the number asked again.
+                self.intake.phone_asked = False
+                self.say(texts.county_noted(self.intake.county + (self.intake.township or "")))
+                return self.advance()
             if phone is None and _tells_more(text):
                 # More of the story ("还有桥也没修好"), not a number: kept, and the number asked again.
                 self.intake.phone_asked = False

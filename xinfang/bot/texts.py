@@ -172,6 +172,10 @@ def location_noted(county: str) -> str:
     return f"已按位置记下地点：{county}。"
 
 
+def county_noted(county: str) -> str:
+    return f"已记下地点：{county}。"
+
+
 ASK_SUPPLEMENT = "请发送“补充：”加上要补充的内容，例如“补充：老板姓张”，我会加到您的事项里。"
 
 
