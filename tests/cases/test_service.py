@@ -6,11 +6,12 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from tests.beijing_time import at
-from xinfang.cases import service
+from xinfang.cases import public, service
 from xinfang.cases.codes import ALPHABET, LENGTH, normalize_tracking_code
 from xinfang.cases.service import Actor, CaseNotFound, ConflictError
 from xinfang.cases.workflow import WorkflowError
 from xinfang.models import Case, CaseEvent, Notification
+from xinfang.nlp import classify
 
 T0 = at("2026-03-02 10:00")
 CLERK = Actor("staff", "clerk", 1, "登记员甲")
@@ -134,8 +135,6 @@ def test_routed_case_leaves_the_petition_clock_and_tells_the_citizen_where_and_w
 
 
 def test_a_theft_routed_as_suggested_is_told_the_police_window_not_the_civil_one(session, cal):
-    from xinfang.nlp import classify
-
     text = "我家的牦牛被邻居偷了三头"
     case = new_case(session, cal, text=text)
     service.classify_labels(session, case, classify(text).to_dict(), now=T0)
@@ -143,6 +142,9 @@ def test_a_theft_routed_as_suggested_is_told_the_police_window_not_the_civil_one
         "route": "litigation", "body": "理塘县公安局", "reason": "涉嫌盗窃，应由公安机关立案"}, now=T0)
     text = notices(session, case)[-1].text
     assert "公安机关" in text and "立案监督" in text and "诉讼时效" not in text
+    # The tracking page says the same.
+    window = public.status_view(session, cal, case)["route"]["window"]
+    assert "立案监督" in window and "诉讼时效" not in window
 
 
 def test_system_closes_after_the_review_window(session, cal):

@@ -136,17 +136,18 @@ def values(case, cal, department_name=None) -> dict[str, str]:
     return {
         "查询码": case.tracking_code, "期限": _fmt_date(case.due_at, cal), "单位": department_name or "承办单位",
         "途径": ROUTES.get(case.route, "法定途径"), "机关": case.route_body or ROUTES.get(case.route, ""),
-        "原因": case.route_reason or "", "时效": route_window(case.route, _suggested_rule(case)),
+        "原因": case.route_reason or "", "时效": case_route_window(case),
         "依据": NOT_ACCEPTED_GROUNDS.get(case.not_accepted_ground, ""), "说明": case.not_accepted_reason or "",
         "延长天数": str(case.extension_days or ""), "理由": case.extension_reason or "",
         "处理结果": case.reply_outcome or "", "处理意见": case.reply_text or "", "上级机关": case.review_body or "上一级机关",
     }
 
 
-def _suggested_rule(case) -> str | None:
-    """The rule behind the machine's suggested path, when staff routed the case along it."""
+def case_route_window(case) -> str:
+    """The window a routed case's citizen is told, by its route and, when staff routed it as the
+    machine suggested, the rule behind the suggestion."""
     suggestion = getattr(case, "classification", None) or {}
-    return suggestion.get("path_rule") if suggestion.get("path") == case.route else None
+    return route_window(case.route, suggestion.get("path_rule") if suggestion.get("path") == case.route else None)
 
 
 def render(template: str, case, cal, department_name=None) -> str:

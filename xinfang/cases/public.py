@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Case, CaseEvent, Department, Mailbox, utcnow
 from ..nlp.personal import extract_personal, mask
+from . import notices
 from .deadlines import Calendar
 from .workflow import STATES, TRANSITIONS, WorkflowError, check_action
 
@@ -120,7 +121,8 @@ def status_view(session: Session, cal: Calendar, case: Case, now: datetime | Non
         "received_date": _date(cal, case.received_at),
         "department": departments.get(case.department_code),
         "deadline": deadline,
-        "route": {"body": case.route_body, "reason": redact(case.route_reason, known)} if case.status == "routed" else None,
+        "route": {"body": case.route_body, "reason": redact(case.route_reason, known),
+                  "window": notices.case_route_window(case) or None} if case.status == "routed" else None,
         "not_accepted_reason": redact(case.not_accepted_reason, known) if case.status == "not_accepted" else None,
         "reply": reply,
         "review": {"action": action, "label": TRANSITIONS[action].label, "until": _iso(case.due_at),

@@ -101,7 +101,8 @@ def public_schemas(mailboxes: list[str], counties: list[str]) -> dict:
                                    "due_date": {"type": "string"}, "days_left": {"type": "integer"}},
                 },
                 "route": {"type": "object", "nullable": True,
-                          "properties": {"body": _nullable_str, "reason": _nullable_str}},
+                          "properties": {"body": _nullable_str, "reason": _nullable_str,
+                                         "window": {**_nullable_str, "description": "该法定途径的时限说明"}}},
                 "not_accepted_reason": _nullable_str,
                 "reply": {
                     "type": "object", "nullable": True,
