@@ -29,6 +29,10 @@ from xinfang.bot import intents, locations
     ("👍", "agree", None),
     ("[微笑]", "help", None),  # WeChat's own emoticon, sent as a code
     ("我之前反映的事情怎么样了", "query", None),
+    ("要多久", "query", None),
+    ("能不能快点", "query", None),
+    ("我刚才反映的事有人管吗", "query", None),
+    ("路灯坏了有人管吗", "text", "路灯坏了有人管吗"),  # a new matter, asked as a question
     ("上次说的草场的事有结果了吗", "query", None),
     ("村里的路修得怎么样了没人管", "text", "村里的路修得怎么样了没人管"),
     ("补充一下，老板姓张，电话13900000000", "supplement", "老板姓张，电话13900000000"),

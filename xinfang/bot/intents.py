@@ -28,8 +28,13 @@ _AGREE_WORDS = {"好的", "好", "好滴", "可以", "是的", "是", "对", "�
 _EMOTICONS = re.compile(r"^(\[[^\[\]]{1,4}\])+$")
 # "我之前反映的事情怎么样了": asking after a matter already sent, in the citizen's own words.
 _PROGRESS = re.compile(r"怎么样了|进展|进度|办得怎么样|处理得怎么样|处理了吗|办了吗|有结果了?吗|有没有结果|有回复了?吗"
-                       r"|回复了吗|到哪一?步|什么时候(能|会)?(有结果|回复|处理|办好)")
-_EARLIER = re.compile(r"之前|上次|上回|以前|前几天|前段时间|我反映的|我提交的|我写的|我的事|那件事|我的问题|我的信")
+                       r"|回复了吗|到哪一?步|什么时候(能|会)?(有结果|回复|处理|办好|解决)|要多久|多久(能|会|才)"
+                       r"|能不能快点|快点(处理|办)|催一下")
+# Asked only of a matter the words say was sent before ("我刚才反映的事有人管吗"): alone it may be a
+# new petition ("路灯坏了有人管吗").
+_HANDLED = re.compile(r"有人管吗|有没有人管|管不管|有人处理吗|有没有人处理")
+_EARLIER = re.compile(r"之前|上次|上回|以前|前几天|前段时间|刚才|刚刚|我反映的|反映的事|我提交的|我写的|我的事|那件事"
+                      r"|我的问题|我的信")
 _PROGRESS_MAX = 30
 # "补充一下，老板叫张三": more words for a matter already sent (or for the open draft).
 _SUPPLEMENT = re.compile(r"^(?:我)?(?:再|还要|还想)?补充(?:一下|一点|几句|说明|材料|情况)?[：:，,。\s]+(?P<rest>\S.*)$",
@@ -108,8 +113,10 @@ def parse(text: str) -> Intent:
     supplement = _SUPPLEMENT.match(stripped)
     if supplement:
         return Intent("supplement", supplement.group("rest").strip())
-    if len(stripped) <= _PROGRESS_MAX and _PROGRESS.search(stripped) and (
-            _EARLIER.search(stripped) or len(stripped) <= 10):
+    earlier = _EARLIER.search(stripped)
+    if len(stripped) <= _PROGRESS_MAX and (
+            (_PROGRESS.search(stripped) and (earlier or len(stripped) <= 10))
+            or (_HANDLED.search(stripped) and earlier)):
         return Intent("query")
     if len(text.strip()) <= _SURVEY_MAX and _SURVEY_START.match(text):
         return Intent("survey", text.strip())
