@@ -377,11 +377,11 @@ def test_review_only_on_own_case_and_with_the_workflow_reason(wechat):
     assert "查询码" in say(wechat, "复核")
 
 
-def test_review_alone_takes_the_one_case_it_can_be(wechat, session, cal, cases):
+def answered_petition(wechat, session, cal, cases) -> str:
+    """A petition sent through the bot and answered by its department; its 查询码."""
     from xinfang.cases import service
     from xinfang.cases.service import Actor
 
-    assert "没有可以申请复查的事项" in say(wechat, "复查")
     say(wechat, "康定市的工地老板拖欠我们工资三个月，电话13800004321")
     code = CODE.search(say(wechat, "确认")).group(1)
     [case] = cases()
@@ -390,6 +390,12 @@ def test_review_alone_takes_the_one_case_it_can_be(wechat, session, cal, cases):
     service.perform_action(session, cal, case, "accept", handler)
     service.perform_action(session, cal, case, "reply", handler, {
         "outcome": "不予支持", "text": "经核查工资已结清", "facts": "有签收单", "basis": "《劳动合同法》"})
+    return code
+
+
+def test_review_alone_takes_the_one_case_it_can_be(wechat, session, cal, cases):
+    assert "没有可以申请复查的事项" in say(wechat, "复查")
+    code = answered_petition(wechat, session, cal, cases)
     assert "没有可以申请复核的事项" in say(wechat, "复核")  # no 复查 yet
     answer = say(wechat, "复查")  # no code to type: the only answered case
     assert "复查申请" in answer and code in answer
@@ -453,17 +459,7 @@ def test_a_lone_survey_word_without_a_survey_is_not_a_petition(wechat):
 
 
 def test_review_of_a_replied_case_is_taken_on_the_citizens_word(wechat, session, cal, cases):
-    from xinfang.cases import service
-    from xinfang.cases.service import Actor
-
-    say(wechat, "康定市的工地老板拖欠我们工资三个月，电话13800004321")
-    code = CODE.search(say(wechat, "确认")).group(1)
-    [case] = cases()
-    handler = Actor("staff", "handler", None, "承办人", department_code="rsj")
-    service.perform_action(session, cal, case, "assign", Actor("staff", "clerk", None, "登记员"), {"department": "rsj"})
-    service.perform_action(session, cal, case, "accept", handler)
-    service.perform_action(session, cal, case, "reply", handler, {
-        "outcome": "不予支持", "text": "经核查工资已结清", "facts": "有签收单", "basis": "《劳动合同法》"})
+    code = answered_petition(wechat, session, cal, cases)
     answer = say(wechat, f"复查 {code}")
     assert "复查申请" in answer and code in answer
     session.expire_all()
