@@ -33,6 +33,9 @@ from xinfang.bot import intents, locations
     ("能不能快点", "query", None),
     ("我刚才反映的事有人管吗", "query", None),
     ("路灯坏了有人管吗", "text", "路灯坏了有人管吗"),  # a new matter, asked as a question
+    ("我想撤回", "withdraw", "我想撤回"),
+    ("我要撤回这个事，路灯修好了", "withdraw", "我要撤回这个事，路灯修好了"),
+    ("我要撤销罚款决定", "text", "我要撤销罚款决定"),  # a petition against a decision
     ("上次说的草场的事有结果了吗", "query", None),
     ("村里的路修得怎么样了没人管", "text", "村里的路修得怎么样了没人管"),
     ("补充一下，老板姓张，电话13900000000", "supplement", "老板姓张，电话13900000000"),

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from xinfang.admin import queries
 from xinfang.cases import public, service
 from xinfang.cases.service import Actor
-from xinfang.models import Attachment, Petitioner
+from xinfang.models import Attachment, CaseEvent, Petitioner
 from xinfang.simulator.constants import MENU_GUIDE, MENU_REPORT, MENU_TRACK
 
 from .conftest import OPENID
@@ -379,9 +379,6 @@ def test_review_only_on_own_case_and_with_the_workflow_reason(wechat):
 
 def answered_petition(wechat, session, cal, cases) -> str:
     """A petition sent through the bot and answered by its department; its 查询码."""
-    from xinfang.cases import service
-    from xinfang.cases.service import Actor
-
     say(wechat, "康定市的工地老板拖欠我们工资三个月，电话13800004321")
     code = CODE.search(say(wechat, "确认")).group(1)
     [case] = cases()
@@ -401,6 +398,17 @@ def test_review_alone_takes_the_one_case_it_can_be(wechat, session, cal, cases):
     assert "复查申请" in answer and code in answer
     session.expire_all()
     assert cases()[0].status == "review"
+
+
+def test_a_wish_to_withdraw_reaches_whoever_holds_the_case(wechat, session, cases):
+    assert "没有在办的事项" in say(wechat, "我想撤回")
+    say(wechat, "康定市炉城镇的路灯坏了三个月了，晚上很黑，电话13800001234")
+    code = CODE.search(say(wechat, "确认")).group(1)
+    assert code in say(wechat, "我想撤回，路灯已经修好了")
+    [case] = cases()
+    assert case.status == "received"  # staff decide what becomes of it
+    lines = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
+    assert any("不再需要办理" in (e.note or "") and "路灯已经修好了" in (e.note or "") for e in lines)
 
 
 def test_help_and_greetings_do_not_start_an_intake(wechat, cases):

@@ -429,6 +429,11 @@ class _Turn:
             return self.command(intent)
         if intent.kind == "supplement":
             return self.supplement(intent.arg) if intake is None else self.add_text(intent.arg)
+        if intent.kind == "withdraw":
+            if intake is not None:  # the draft is simply not sent
+                self.drop_intake = True
+                return self.say(texts.CANCELLED)
+            return self.withdraw(intent.arg)
         if intent.kind == "survey" and intent.arg.startswith(texts.EVALUATE):
             # 评价 said outright is the evaluation at any step; a bare "1" at the county step is a county.
             return self.say(_evaluate(self.session, self.cal, self.petitioner, text, self.message.received_at))
@@ -471,6 +476,16 @@ class _Turn:
             return self.add_text(more)
         add_supplement(self.session, case, self.petitioner.id, more, self.message.received_at)
         self.say(texts.supplement_added(case.tracking_code))
+
+    def withdraw(self, words: str) -> None:
+        """"我想撤回": the wish goes to whoever holds the citizen's newest open case, as a 补充 they
+        see among their 提醒; staff decide what becomes of the case."""
+        case = self.newest_open_case()
+        if case is None:
+            return self.say(texts.NOTHING_TO_WITHDRAW)
+        add_supplement(self.session, case, self.petitioner.id, f"信访人表示不再需要办理：{words}",
+                       self.message.received_at)
+        self.say(texts.withdrawal_noted(case.tracking_code))
 
     def place_alone(self, text: str) -> bool:
         """A first message that only names a county ("康定") is kept as the place, and the story asked for."""

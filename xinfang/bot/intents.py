@@ -43,6 +43,11 @@ _SUPPLEMENT = re.compile(r"^(?:我)?(?:再|还要|还想)?补充(?:一下|一点
 # the story instead of taking the words for it.
 _REPORT = re.compile(r"^(?:我|我们)?(?:要|想|需要)?(?:反映|反应|投诉|举报|上访|信访|求助)(?:一下|一个|个)?"
                      r"(?:问题|情况|事情|事)?$")
+# "我想撤回", "不反映了": the citizen no longer wants a matter handled.
+# Only the wish itself, perhaps with its reason after a comma: "我要撤销罚款决定" is a petition.
+_WITHDRAW = re.compile(r"^(?:我|我们)?(?:想|要|申请)?(?:撤回|撤销|不反映了|不告了|不投诉了|不用处理了|不需要处理了)"
+                       r"(?:这个|我的|刚才的)?(?:事情?|信访|反映|投诉|申请)?(?:$|[，,。.！!；;\s])")
+_WITHDRAW_MAX = 30
 # What may follow 查询 / 复查 / 复核 and still be the command: a try at a code, or a filler word
 # ("查询一下"); "查询低保政策" asks about a policy and stays a petition (a 咨询).
 _ATTEMPTED_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{1,19}")
@@ -61,7 +66,7 @@ MENU = {MENU_REPORT: "report", MENU_TRACK: "query", MENU_GUIDE: "guide"}
 @dataclass(frozen=True)
 class Intent:
     kind: str  # confirm, agree, amend, cancel, skip, query, review, rereview, survey, guide, report, help,
-    #            thanks, supplement, text
+    #            thanks, supplement, withdraw, text
     arg: str | None = None
 
 
@@ -113,6 +118,8 @@ def parse(text: str) -> Intent:
     supplement = _SUPPLEMENT.match(stripped)
     if supplement:
         return Intent("supplement", supplement.group("rest").strip())
+    if len(stripped) <= _WITHDRAW_MAX and _WITHDRAW.match(stripped):
+        return Intent("withdraw", stripped)
     earlier = _EARLIER.search(stripped)
     if len(stripped) <= _PROGRESS_MAX and (
             (_PROGRESS.search(stripped) and (earlier or len(stripped) <= 10))

@@ -183,6 +183,13 @@ def supplement_added(code: str) -> str:
     return f"已补充到您的事项（查询码 {code}），办理人员会看到。"
 
 
+def withdrawal_noted(code: str) -> str:
+    return f"已把您不再需要办理的意思转告办理人员（查询码 {code}），工作人员核实后会告诉您结果。"
+
+
+NOTHING_TO_WITHDRAW = "您目前没有在办的事项。"
+
+
 def place_noted(county: str) -> str:
     return f"已记下地点：{county}。请写下您要反映的事情：什么事、希望怎么解决。"
 
