@@ -144,8 +144,9 @@ def queue_assign(name):
         return redirect(url_for("admin.queue", name=name, **back), 303)
     if request.form.get("confirm") != "1":
         names = casefile.department_names(session)
-        chosen = session.scalars(select(Case).where(Case.tracking_code.in_(codes)).order_by(Case.id)).all()
-        rows = [casefile.summary(calendar(), actor, c, now, names) for c in chosen if service.can_see(actor, c)]
+        chosen = session.scalars(service.scope_filter(actor, select(Case).where(Case.tracking_code.in_(codes)))
+                                 .order_by(Case.id))
+        rows = [casefile.summary(calendar(), actor, c, now, names) for c in chosen]
         return render_template("admin/assign_batch.html", queue=queries.QUEUES[name], rows=rows, back=back)
     result = actions.assign_as_suggested(session, calendar(), user, codes, now)
     if result.assigned:

@@ -34,7 +34,7 @@ from ..cases.deadlines import ROUTE_DAYS, Calendar
 from ..cases.notices import NOTICES, excerpt, route_window
 from ..cases.departments import department_name
 from ..cases.service import Actor, add_supplement, find_or_create_petitioner, perform_action
-from ..cases.workflow import CITIZEN, OPEN_STATES, STATES, WorkflowError, check_action
+from ..cases.workflow import OPEN_STATES, STATES, WorkflowError
 from ..models import Attachment, Case, InboundMessage, Notification, Petitioner, utcnow
 from ..nlp import flags, places, resources
 from ..nlp.personal import extract_personal, mask
@@ -710,14 +710,8 @@ class _Turn:
         """The 查询码 of the citizen's answered cases that `action` (复查, 复核) may be asked for now."""
         answered = self.session.scalars(select(Case).where(
             Case.petitioner_id == self.petitioner.id, Case.status == "replied").order_by(Case.id.desc()).limit(10))
-        codes = []
-        for case in answered:
-            try:
-                check_action(case, action, CITIZEN, {}, self.message.received_at, self.cal)
-            except WorkflowError:
-                continue
-            codes.append(case.tracking_code)
-        return codes
+        return [case.tracking_code for case in answered
+                if public.review_action(case, self.cal, self.message.received_at) == action]
 
 
 # --- the pieces of a step ------------------------------------------------------

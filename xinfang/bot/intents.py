@@ -125,9 +125,9 @@ def parse(text: str) -> Intent:
             (_PROGRESS.search(stripped) and (earlier or len(stripped) <= 10))
             or (_HANDLED.search(stripped) and earlier)):
         return Intent("query")
-    if len(text.strip()) <= _SURVEY_MAX and _SURVEY_START.match(text):
-        return Intent("survey", text.strip())
-    return Intent("text", text.strip())
+    if len(stripped) <= _SURVEY_MAX and _SURVEY_START.match(stripped):
+        return Intent("survey", stripped)
+    return Intent("text", stripped)
 
 
 def phone_number(text: str) -> str | None:

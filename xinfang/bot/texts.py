@@ -191,7 +191,7 @@ NOTHING_TO_WITHDRAW = "您目前没有在办的事项。"
 
 
 def place_noted(county: str) -> str:
-    return f"已记下地点：{county}。请写下您要反映的事情：什么事、希望怎么解决。"
+    return county_noted(county) + "请写下您要反映的事情：什么事、希望怎么解决。"
 
 
 def attachment_noted(count: int) -> str:
