@@ -41,3 +41,15 @@ def test_flood_limit_counts_per_sender(redis_conn):
     wait = over_limit("oA")
     assert wait is not None and 0 < wait <= 60
     assert over_limit("oB") is None
+
+
+def test_a_step_goes_on_after_redis_dropped_its_connections_and_forgot_its_scripts(redis_conn):
+    # What a restarted Redis server does to a web process that was answering before it.
+    intake = Intake(step="county", text="路坏了")
+    dialogue.finish(redis_conn, "wechat", "oA", None, intake)
+    redis_conn.script_flush()
+    redis_conn.client_kill_filter(_type="normal", skipme=True)
+    begun = dialogue.begin(redis_conn, "wechat", "oA")
+    assert begun.intake == intake
+    dialogue.finish(redis_conn, "wechat", "oA", begun.token, None)
+    assert dialogue.load(redis_conn, "wechat", "oA") is None

@@ -545,7 +545,8 @@ class _Turn:
             return self.say(texts.county_question(_counties(), intents.has_tibetan(intake.text)))
         if intake.phone is None and not intake.phone_asked:
             # A number the citizen left before, asked for once; read, not created: a new citizen has none.
-            intake.phone = self.session.scalar(select(Petitioner.phone).where(Petitioner.openid == self.message.sender))
+            intake.phone = next((row.phone for row in _read(self.session, _PHONE_ON_FILE, openid=self.message.sender)),
+                                None)
             if intake.phone is None:
                 intake.step, intake.phone_asked = "phone", True
                 return self.say(texts.phone_question())
@@ -784,10 +785,21 @@ def _being_registered(session: Session, openid: str, code: str) -> bool:
         submission.UNREGISTERED, InboundMessage.tracking_code == code, InboundMessage.sender == openid)) is not None
 
 
+def _read(session: Session, statement, **params) -> list:
+    """The rows of a read on every intake or `查询`, on a connection of its own: through the session
+    (its transaction, its ORM execution) the read cost several times the query. It sees what is
+    committed, which is all these reads ask about."""
+    with session.get_bind().connect() as connection:
+        return connection.execute(statement, params).all()
+
+
+_PHONE_ON_FILE = select(Petitioner.phone).where(Petitioner.openid == bindparam("openid"))
+
+
 def _open_cases_of(session: Session, openid: str) -> list:
     """What `查询` shows a citizen: (tracking_code, status, department_code) rows, first the
     submissions the queue has not registered yet (status None), then the open cases, newest first."""
-    return session.execute(_OPEN_CASES_OF, {"openid": openid}).all()
+    return _read(session, _OPEN_CASES_OF, openid=openid)
 
 
 def _open_cases_statement():

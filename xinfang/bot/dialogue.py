@@ -13,6 +13,7 @@ import os
 import time
 from dataclasses import dataclass, field, fields
 
+from . import redis_scripts
 from .floods import flood_key
 
 TTL_SECONDS = 6 * 3600
@@ -133,17 +134,6 @@ return 1
 # most this often: a window that closes a few minutes early only sends a template instead.
 TOUCH_SECONDS = 600
 
-_scripts: dict = {}
-
-
-def _script(redis, source: str):
-    # One Script (EVALSHA, EVAL once on a server that has not seen it) per client and source.
-    key = (id(redis), source)
-    script = _scripts.get(key)
-    if script is None or script.registered_client is not redis:
-        script = _scripts[key] = redis.register_script(source)
-    return script
-
 
 def _token() -> str:
     return os.urandom(12).hex()
@@ -175,7 +165,7 @@ def begin(redis, channel: str, sender: str, *, limits=(), replay: tuple[str, str
     for limit, seconds in limits:
         keys.append(flood_key(channel, sender, seconds))
         args += [limit, seconds]
-    result = _script(redis, _BEGIN)(keys=keys, args=args)
+    result = redis_scripts.run(redis, _BEGIN, keys, args)
     outcome = result[0].decode()
     if outcome == "replay":
         return Begun(replay_of=result[1].decode() if result[1] else "")
@@ -201,12 +191,12 @@ def finish(redis, channel: str, sender: str, token: str | None, intake: Intake |
         args = [token or "", "clear"]
     else:
         args = [token or "", "save", _dump(intake), TTL_SECONDS]
-    _script(redis, _FINISH)(keys=keys, args=args)
+    redis_scripts.run(redis, _FINISH, keys, args)
 
 
 def release(redis, channel: str, sender: str, token: str) -> None:
     """Free the lock if this token still holds it (a step that outlived it finds it gone)."""
-    _script(redis, _FINISH)(keys=[_key(channel, sender), _lock_key(channel, sender)], args=[token, "keep"])
+    redis_scripts.run(redis, _FINISH, [_key(channel, sender), _lock_key(channel, sender)], [token, "keep"])
 
 
 def _acquire(redis, channel: str, sender: str, token: str) -> None:
