@@ -39,6 +39,18 @@ def test_url_verification_echoes_only_for_a_good_signature(make_gateway, mode):
     assert app.test_client().get("/wechat", query_string=stale).status_code == 403
 
 
+def test_head_answers_as_get_without_a_body_and_other_methods_are_refused(make_gateway):
+    app, platform = make_gateway("safe")
+    params = platform.signer.verify_params("8675309")
+    head = app.test_client().head("/wechat", query_string=params)
+    assert head.status_code == 200 and head.data == b"" and head.headers["Content-Length"] == "7"
+    put = app.test_client().put("/wechat", query_string=params, data=b"<xml/>")
+    assert put.status_code == 405 and put.headers["Allow"] == "GET, HEAD, POST"
+    # A parameter repeated after the signed one does not replace it.
+    repeated = app.test_client().get("/wechat?" + "&".join(f"{k}={v}" for k, v in params.items()) + "&signature=0")
+    assert repeated.status_code == 200 and repeated.data == b"8675309"
+
+
 # -- refusals: 403, 400, 413, and nothing stored ----------------------------------
 
 @pytest.mark.parametrize("mode", ["plain", "compatible", "safe"])
