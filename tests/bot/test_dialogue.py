@@ -48,7 +48,10 @@ def test_a_step_goes_on_after_redis_dropped_its_connections_and_forgot_its_scrip
     intake = Intake(step="county", text="路坏了")
     dialogue.finish(redis_conn, "wechat", "oA", None, intake)
     redis_conn.script_flush()
-    redis_conn.client_kill_filter(_type="normal", skipme=True)
+    db = str(redis_conn.connection_pool.connection_kwargs.get("db", 0))
+    for client in redis_conn.client_list():
+        if client["db"] == db and client["cmd"] in ("evalsha", "eval"):  # the connection that ran the script
+            redis_conn.client_kill_filter(_id=client["id"])
     begun = dialogue.begin(redis_conn, "wechat", "oA")
     assert begun.intake == intake
     dialogue.finish(redis_conn, "wechat", "oA", begun.token, None)
