@@ -6,11 +6,12 @@ conversations of many citizens, each a petition text, a county answer,
 "跳过", "确认" (a case is registered) and "查询". The gateway stores every
 message, runs the dialogue and answers; the bare handler only verifies,
 decrypts, parses and replies (the floor any wechatpy gateway pays). The third,
-the least a callback that keeps #3's guarantees must do, adds to the bare
+the least a callback that keeps the gateway's guarantees must do, adds to the bare
 handler one Redis round trip before the answer (replay, lock, draft), the message
-stored with its answer, and one round trip after (draft, lock), each written
-straight against the drivers and no dialogue: how far the gateway is from it is
-what its libraries and its dialogue cost.
+stored with its answer, and one round trip after (draft, lock): the scripts run
+as the gateway's do (bot.redis_scripts), the row is written on the DBAPI, and
+there is no dialogue. How far the gateway is from it is what its other libraries
+and its dialogue cost.
 
 Prints, for each: throughput with a closed loop of client threads (the
 median of alternating rounds, after a warm-up round), the CPU time the
@@ -47,7 +48,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import hiredis  # noqa: E402
 import psutil  # noqa: E402
 import redis  # noqa: E402
 from flask import Flask, Response, request  # noqa: E402
@@ -58,6 +58,7 @@ from wechatpy.utils import check_signature  # noqa: E402
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert  # noqa: E402
 
+from xinfang.bot import redis_scripts  # noqa: E402
 from xinfang.config import Settings  # noqa: E402
 from xinfang.migrate import upgrade  # noqa: E402
 from xinfang.nlp import build  # noqa: E402
@@ -115,43 +116,20 @@ return 1
 """
 
 
-class _Resp:
-    """One thread's Redis connection, commands packed and replies read by hiredis: nothing between."""
-
-    def __init__(self, redis_url: str):
-        options = redis.Redis.from_url(redis_url).connection_pool.connection_kwargs
-        self.sock = socket.create_connection((options.get("host", "127.0.0.1"), options.get("port", 6379)))
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.reader = hiredis.Reader()
-        self.call("SELECT", options.get("db", 0))
-
-    def call(self, *args):
-        self.sock.sendall(hiredis.pack_command(args))
-        while (reply := self.reader.gets()) is False:
-            self.reader.feed(self.sock.recv(65536))
-        return reply
-
-
 def floor_app(database_url: str, redis_url: str):
-    """The least a callback keeping #3's guarantees does (see the module's docstring)."""
+    """The least a callback keeping the guarantees of the gateway does (see the module's docstring)."""
     crypto = WeChatCrypto(TOKEN, AES_KEY, APPID)
     engine = make_engine(database_url)
+    client = redis.Redis.from_url(redis_url)
     compiled = insert(FLOOR_MESSAGES).compile(dialect=engine.dialect, column_keys=FLOOR_COLUMNS)
     local = threading.local()
-    shas = {}
 
-    def thread_connections():
-        if not hasattr(local, "redis"):
-            local.redis = _Resp(redis_url)
+    def thread_connection():
+        if not hasattr(local, "db"):
             local.db = engine.raw_connection()  # kept by the thread: no pool between
             if engine.dialect.name == "postgresql":
                 local.db.driver_connection.autocommit = True
-        return local.redis, local.db
-
-    def script(resp, source, keys, args):
-        if source not in shas:
-            shas[source] = resp.call("SCRIPT", "LOAD", source).decode()
-        return resp.call("EVALSHA", shas[source], len(keys), *keys, *args)
+        return local.db
 
     def app(environ, start_response):
         args = dict(urllib.parse.parse_qsl(environ["QUERY_STRING"]))
@@ -162,10 +140,10 @@ def floor_app(database_url: str, redis_url: str):
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         xml = crypto.decrypt_message(body, args["msg_signature"], args["timestamp"], args["nonce"])
         message = parse_message(xml)
-        resp, db = thread_connections()
+        db = thread_connection()
         draft_key, token = f"bench:floor:{message.source}", os.urandom(12).hex()
-        begun = script(resp, FLOOR_BEGIN, [draft_key, draft_key + ":lock", f"bench:floor:{args['nonce']}"],
-                       [str(message.id), token])
+        begun = redis_scripts.run(client, FLOOR_BEGIN, [draft_key, draft_key + ":lock", f"bench:floor:{args['nonce']}"],
+                                  [str(message.id), token])
         draft = json.loads(begun[1]) if len(begun) > 1 and begun[1] else {"text": ""}
         draft["text"] += getattr(message, "content", "")
         answer = f"收到：{getattr(message, 'content', '')}"
@@ -177,7 +155,8 @@ def floor_app(database_url: str, redis_url: str):
         cursor.close()
         if engine.dialect.name != "postgresql":
             db.commit()
-        script(resp, FLOOR_FINISH, [draft_key, draft_key + ":lock"], [token, json.dumps(draft, ensure_ascii=False)])
+        redis_scripts.run(client, FLOOR_FINISH, [draft_key, draft_key + ":lock"],
+                          [token, json.dumps(draft, ensure_ascii=False)])
         reply = crypto.encrypt_message(TextReply(message=message, content=answer).render(), args["nonce"],
                                        args["timestamp"]).encode()
         start_response("200 OK", [("Content-Type", "application/xml"), ("Content-Length", str(len(reply)))])
@@ -398,7 +377,7 @@ def main() -> None:
 
     throughput = {name: statistics.median(t for t, _ in loops[name]) for name in names}
     cpu = {name: statistics.median(c for _, c in loops[name]) for name in names}
-    for name, label in (("bare", "bare wechatpy handler"), ("floor", "#3's least"), ("gateway", "xinfang gateway")):
+    for name, label in (("bare", "bare wechatpy handler"), ("floor", "the least"), ("gateway", "xinfang gateway")):
         p50, p99, failures = paced[name]
         print(f"{label:<22} {throughput[name]:8.1f} msg/s  {cpu[name]:5.2f} ms CPU/msg   at {args.rate:g}/s: "
               f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms" + (f"  ({failures} non-200)" if failures else ""))

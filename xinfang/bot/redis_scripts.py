@@ -2,9 +2,9 @@
 
 Two scripts run on every message the callback answers (bot.dialogue). Through the client, each
 call also checked a connection out of the pool, tested it for stray input, ran the retry wrapper
-and checked it back in: three times the cost of the round trip itself (bench/bench_wechat.py,
-#3's least against the gateway). A thread here keeps one connection made with the client's own
-settings (address, password, database, timeouts, TLS) and sends EVALSHA on it.
+and checked it back in: three times the cost of the round trip itself. A thread here keeps one
+connection made with the client's own settings (address, password, database, timeouts, TLS) and
+sends EVALSHA on it.
 
 A connection that fails is closed by redis-py and opened again on the next call. A connection the
 server closed while it lay idle fails only when used: a script sent on it is sent once more, on a
